@@ -1,0 +1,204 @@
+//! Command decoding and the firmware state the commands act on; one module per command family.
+
+pub mod basic;
+pub mod mqtt;
+
+use crate::error_code::CommandError;
+use crate::output::Output;
+use crate::params::Params;
+use crate::{Dialect, Quirks};
+
+/// How a command that did not fail ends.
+#[derive(Debug)]
+pub enum Reply {
+    /// Information lines (each ending in CRLF, possibly none) then `OK`.
+    Ok(Vec<u8>),
+    /// The command printed everything itself (e.g. AT+RST).
+    Done,
+    /// Print the `>` prompt and hand over this many raw bytes (AT+MQTTPUBRAW).
+    RawInput(mqtt::publish::RawPublish),
+}
+
+impl Reply {
+    /// A plain `OK` with no information lines.
+    pub fn ok() -> Self {
+        Self::Ok(Vec::new())
+    }
+}
+
+/// What a command's result is; `ERROR` is printed for `Err`.
+pub type CommandResult = Result<Reply, CommandError>;
+
+/// The four AT command forms (ESP-AT reference §3).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Form<'a> {
+    /// `AT+X=?`
+    Test,
+    /// `AT+X?`
+    Query,
+    /// `AT+X=<params>`
+    Set(Params),
+    /// `AT+X`
+    Execute,
+    /// Anything else after the name, e.g. `AT+X!`.
+    Invalid(&'a [u8]),
+}
+
+/// A decoded command line.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Command<'a> {
+    /// `AT`
+    At,
+    /// `ATE0` / `ATE1`
+    Echo(bool),
+    /// `AT+<name><form>`
+    Extended(&'a str, Form<'a>),
+}
+
+/// Decodes a line; a line not starting with uppercase `AT` is rejected (ESP-AT reference §3, subcategory 0x03).
+pub fn decode(line: &[u8]) -> Result<Command<'_>, CommandError> {
+    let rest = line.strip_prefix(b"AT").ok_or(CommandError::NoAt)?;
+    match rest {
+        b"" => return Ok(Command::At),
+        b"E0" => return Ok(Command::Echo(false)),
+        b"E1" => return Ok(Command::Echo(true)),
+        _ => {}
+    }
+    let ext = rest.strip_prefix(b"+").ok_or(CommandError::Unsupported)?;
+    let name_len =
+        ext.iter().position(|b| !(b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')).unwrap_or(ext.len());
+    let name = std::str::from_utf8(&ext[..name_len]).map_err(|_| CommandError::Unsupported)?;
+    let form = match &ext[name_len..] {
+        b"" => Form::Execute,
+        b"?" => Form::Query,
+        b"=?" => Form::Test,
+        tail => match tail.strip_prefix(b"=") {
+            Some(params) => Form::Set(Params::parse(params)),
+            None => Form::Invalid(tail),
+        },
+    };
+    Ok(Command::Extended(name, form))
+}
+
+/// The whole simulated module: line settings, Wi-Fi and MQTT.
+pub struct Firmware {
+    /// ATE: echo each command line back (on by default, ESP-AT reference §3).
+    pub echo: bool,
+    /// AT+SYSLOG: print `ERR CODE:` lines (off by default, ESP-AT reference §3).
+    pub syslog: bool,
+    wifi: basic::Wifi,
+    mqtt: mqtt::Mqtt,
+    dialect: Dialect,
+    out: Output,
+}
+
+impl Firmware {
+    /// A freshly booted module.
+    pub fn new(dialect: Dialect, quirks: Quirks, out: Output) -> Self {
+        Self {
+            echo: true,
+            syslog: false,
+            wifi: basic::Wifi::default(),
+            mqtt: mqtt::Mqtt::new(quirks, out.clone()),
+            dialect,
+            out,
+        }
+    }
+
+    /// Runs one command line to completion (which may take until a broker answers).
+    pub async fn execute(&mut self, line: &[u8]) -> CommandResult {
+        match decode(line)? {
+            Command::At => Ok(Reply::ok()),
+            Command::Echo(on) => {
+                self.echo = on;
+                Ok(Reply::ok())
+            }
+            Command::Extended(name, form) => self.extended(name, form).await,
+        }
+    }
+
+    async fn extended(&mut self, name: &str, form: Form<'_>) -> CommandResult {
+        if name.starts_with("MQTT") {
+            return self.mqtt.execute(name, form).await;
+        }
+        match (name, form) {
+            ("RST", Form::Execute) => Ok(self.reset()),
+            ("SYSLOG", Form::Query) => Ok(Reply::Ok(format!("+SYSLOG:{}\r\n", u8::from(self.syslog)).into_bytes())),
+            ("SYSLOG", Form::Set(p)) => {
+                self.syslog = basic::flag(&p)?;
+                Ok(Reply::ok())
+            }
+            (name, form) => basic::execute(&mut self.wifi, self.dialect, &self.out, name, form),
+        }
+    }
+
+    /// AT+RST: OK, then a simulated reboot.
+    fn reset(&mut self) -> Reply {
+        self.out.write(crate::output::OK);
+        self.power_cycle();
+        Reply::Done
+    }
+
+    /// A reboot that forgets all runtime state and prints `ready` again; also what the
+    /// out-of-band hard reset (SIGUSR1) does.
+    pub fn power_cycle(&mut self) {
+        self.mqtt.power_cut();
+        self.echo = true;
+        self.syslog = false;
+        // CWMODE is kept: the real module stores it in flash.
+        self.wifi.leave();
+        tracing::info!("simulated reboot");
+        self.out.write(crate::output::READY);
+    }
+
+    /// Second half of AT+MQTTPUBRAW, once the raw bytes have arrived.
+    pub async fn finish_raw(&mut self, raw: mqtt::publish::RawPublish, data: Vec<u8>) {
+        self.mqtt.finish_raw(raw, data).await;
+    }
+
+    /// Prints a command's final result.
+    pub fn respond(&self, result: CommandResult) {
+        match result {
+            Ok(Reply::Ok(info)) => self.out.ok_with(&info),
+            Ok(Reply::Done) => {}
+            Ok(Reply::RawInput(_)) => unreachable_raw(),
+            Err(e) => {
+                tracing::debug!(error = %e, "command failed");
+                self.out.error(e, self.syslog);
+            }
+        }
+    }
+}
+
+/// The dispatcher handles `RawInput` itself; reaching here is a bug worth a log, not a crash.
+fn unreachable_raw() {
+    tracing::error!("raw input reply reached respond(); ignored");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_basic_forms() {
+        assert_eq!(decode(b"AT"), Ok(Command::At));
+        assert_eq!(decode(b"ATE0"), Ok(Command::Echo(false)));
+        assert_eq!(decode(b"AT+GMR"), Ok(Command::Extended("GMR", Form::Execute)));
+        assert_eq!(decode(b"AT+MQTTCONN?"), Ok(Command::Extended("MQTTCONN", Form::Query)));
+        assert_eq!(decode(b"AT+MQTTCONN=?"), Ok(Command::Extended("MQTTCONN", Form::Test)));
+        assert!(matches!(decode(b"AT+MQTTCLEAN=0"), Ok(Command::Extended("MQTTCLEAN", Form::Set(_)))));
+    }
+
+    #[test]
+    fn lowercase_at_is_rejected_as_no_at() {
+        assert_eq!(decode(b"at"), Err(CommandError::NoAt));
+        assert_eq!(decode(b"At+GMR"), Err(CommandError::NoAt));
+        assert_eq!(decode(b"hello"), Err(CommandError::NoAt));
+    }
+
+    #[test]
+    fn unknown_shapes_are_unsupported() {
+        assert_eq!(decode(b"ATX"), Err(CommandError::Unsupported));
+        assert!(matches!(decode(b"AT+GMR!"), Ok(Command::Extended("GMR", Form::Invalid(_)))));
+    }
+}

@@ -1,0 +1,114 @@
+//! AT+MQTTCONNCFG: keepalive, clean session and the last will.
+
+use super::{bytes_param, check_configured, count, int_in, link_id, text_param, Mqtt, StrCodes};
+use crate::commands::{CommandResult, Reply};
+use crate::error_code::MqttCode;
+use crate::link::{self, state, Will};
+use crate::params::Params;
+use crate::Quirks;
+
+/// Spec AT+MQTTCONNCFG: lwt_topic at most 128 bytes.
+const LWT_TOPIC: StrCodes = StrCodes {
+    read: MqttCode::LwtTopicReadFailed,
+    null: MqttCode::LwtTopicIsNull,
+    over: MqttCode::LwtTopicIsOverlength,
+    max: 128,
+};
+
+/// Spec AT+MQTTCONNCFG says lwt_msg is at most 64 bytes; the shipped binary allows 128 (ESP-AT reference §2.4).
+fn lwt_msg_codes(quirks: Quirks) -> StrCodes {
+    StrCodes {
+        read: MqttCode::LwtMsgReadFailed,
+        null: MqttCode::LwtMsgIsNull,
+        over: MqttCode::LwtMsgIsOverlength,
+        max: match quirks {
+            Quirks::Spec => 64,
+            Quirks::Shipped => 128,
+        },
+    }
+}
+
+/// `AT+MQTTCONNCFG=<LinkID>,<keepalive>,<disable_clean_session>,"lwt_topic","lwt_msg",<lwt_qos>,<lwt_retain>`
+pub fn conn_config(m: &mut Mqtt, p: &Params) -> CommandResult {
+    link_id(p)?;
+    check_configured(m.state())?;
+    let keepalive = int_in(p, 1, 0..=7200, MqttCode::KeepaliveReadFailed, MqttCode::KeepaliveValueIsWrong)?;
+    let disable_clean =
+        int_in(p, 2, 0..=1, MqttCode::DisableCleanSessionReadFailed, MqttCode::DisableCleanSessionValueIsWrong)?;
+    let topic = text_param(p, 3, &LWT_TOPIC)?;
+    let message = bytes_param(p, 4, &lwt_msg_codes(m.quirks))?;
+    let qos = int_in(p, 5, 0..=2, MqttCode::LwtQosReadFailed, MqttCode::LwtQosValueIsWrong)?;
+    let retain = int_in(p, 6, 0..=1, MqttCode::LwtRetainReadFailed, MqttCode::LwtRetainValueIsWrong)?;
+    count(p, 7)?;
+    let s = &mut m.settings;
+    s.keepalive = keepalive as u16;
+    s.disable_clean_session = disable_clean == 1;
+    // A will is only registered when it has a topic.
+    s.will = (!topic.is_empty()).then_some(Will { topic, message, qos: qos as u8, retain: retain == 1 });
+    link::lock(&m.shared).state = state::CONNCFG;
+    Ok(Reply::ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error_code::CommandError;
+    use crate::output::Output;
+
+    fn configured(quirks: Quirks) -> Mqtt {
+        let m = Mqtt::new(quirks, Output::channel().0);
+        link::lock(&m.shared).state = state::USERCFG;
+        m
+    }
+
+    fn run(m: &mut Mqtt, text: &str) -> Result<(), CommandError> {
+        conn_config(m, &Params::parse(text.as_bytes())).map(|_| ())
+    }
+
+    #[test]
+    fn sets_will_and_state_2() {
+        let mut m = configured(Quirks::Spec);
+        assert_eq!(run(&mut m, r#"0,60,0,"lwt","bye",1,1"#), Ok(()));
+        assert_eq!(m.state(), 2);
+        let w = m.settings.will.as_ref().unwrap();
+        assert_eq!((w.topic.as_str(), &w.message[..], w.qos, w.retain), ("lwt", &b"bye"[..], 1, true));
+    }
+
+    #[test]
+    fn empty_lwt_topic_means_no_will() {
+        let mut m = configured(Quirks::Spec);
+        assert_eq!(run(&mut m, r#"0,0,0,"","",0,0"#), Ok(()));
+        assert!(m.settings.will.is_none());
+    }
+
+    #[test]
+    fn needs_usercfg() {
+        let mut m = Mqtt::new(Quirks::Spec, Output::channel().0);
+        assert_eq!(run(&mut m, r#"0,0,0,"","",0,0"#), Err(MqttCode::NoConfigured.into()));
+    }
+
+    #[test]
+    fn value_codes() {
+        let mut m = configured(Quirks::Spec);
+        let cases = [
+            (r#"0,7201,0,"","",0,0"#, MqttCode::KeepaliveValueIsWrong),
+            (r#"0,,0,"","",0,0"#, MqttCode::KeepaliveReadFailed),
+            (r#"0,0,2,"","",0,0"#, MqttCode::DisableCleanSessionValueIsWrong),
+            (r#"0,0,0,"","",3,0"#, MqttCode::LwtQosValueIsWrong),
+            (r#"0,0,0,"","",0,2"#, MqttCode::LwtRetainValueIsWrong),
+            (r#"0,0,0,"","",0,0,1"#, MqttCode::ParameterCountsIsWrong),
+        ];
+        for (text, code) in cases {
+            assert_eq!(run(&mut m, text), Err(code.into()), "{text}");
+        }
+    }
+
+    #[test]
+    fn lwt_msg_limit_depends_on_quirks() {
+        let text = format!(r#"0,0,0,"t","{}",0,0"#, "m".repeat(65));
+        let mut spec = configured(Quirks::Spec);
+        assert_eq!(run(&mut spec, &text), Err(MqttCode::LwtMsgIsOverlength.into()));
+        let mut shipped = configured(Quirks::Shipped);
+        assert_eq!(run(&mut shipped, &text), Ok(()));
+    }
+}

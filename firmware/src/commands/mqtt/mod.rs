@@ -1,0 +1,315 @@
+//! The MQTT AT commands on link 0: configuration, connection, publish, subscribe and clean.
+//!
+//! Parameter checks follow the order of the spec's parameter lists; state checks follow
+//! ESP-AT reference §2.3. Each submodule handles one command family.
+
+pub mod clean;
+pub mod conn;
+pub mod conncfg;
+pub mod publish;
+pub mod subscribe;
+pub mod usercfg;
+
+use std::ops::RangeInclusive;
+use std::time::Duration;
+
+use super::{CommandResult, Form};
+use crate::error_code::{CommandError, MqttCode};
+use crate::link::{self, state, Link, Settings, SharedState};
+use crate::output::Output;
+use crate::params::Params;
+use crate::Quirks;
+
+/// ESP-AT reference §2.4: topics of PUB, PUBRAW, SUB and UNSUB are at most 128 bytes.
+pub const MAX_TOPIC: usize = 128;
+/// ESP-AT reference §2.4: timeout_ms range of CONN, PUB, PUBRAW, SUB and UNSUB.
+const TIMEOUT_RANGE: RangeInclusive<i64> = 3000..=60_000;
+/// ESP-AT reference §2.4: timeout_ms default.
+const DEFAULT_TIMEOUT_MS: u64 = 15_000;
+
+/// Link 0's configuration, connection and state.
+pub struct Mqtt {
+    /// Everything USERCFG, CONNCFG and CONN configured.
+    settings: Settings,
+    /// Whether host/port/reconnect come from a successful connect (AT+MQTTCONN? shows them only then).
+    endpoint_known: bool,
+    shared: SharedState,
+    link: Option<Link>,
+    quirks: Quirks,
+    out: Output,
+}
+
+impl Mqtt {
+    /// Link 0, uninitialised.
+    pub fn new(quirks: Quirks, out: Output) -> Self {
+        Self {
+            settings: Settings::default(),
+            endpoint_known: false,
+            shared: SharedState::default(),
+            link: None,
+            quirks,
+            out,
+        }
+    }
+
+    /// Runs one `AT+MQTT...` command.
+    pub async fn execute(&mut self, name: &str, form: Form<'_>) -> CommandResult {
+        match (name, form) {
+            ("MQTTUSERCFG", Form::Set(p)) => usercfg::user_config(self, &p),
+            ("MQTTCLIENTID", Form::Set(p)) => usercfg::set_field(self, &p, usercfg::Field::ClientId),
+            ("MQTTUSERNAME", Form::Set(p)) => usercfg::set_field(self, &p, usercfg::Field::Username),
+            ("MQTTPASSWORD", Form::Set(p)) => usercfg::set_field(self, &p, usercfg::Field::Password),
+            ("MQTTCONNCFG", Form::Set(p)) => conncfg::conn_config(self, &p),
+            ("MQTTCONN", Form::Set(p)) => conn::connect(self, &p).await,
+            ("MQTTCONN", Form::Query) => Ok(conn::query(self)),
+            ("MQTTPUB", Form::Set(p)) => publish::publish(self, &p).await,
+            ("MQTTPUBRAW", Form::Set(p)) => publish::publish_raw(self, &p),
+            ("MQTTSUB", Form::Set(p)) => subscribe::subscribe(self, &p).await,
+            ("MQTTSUB", Form::Query) => Ok(subscribe::query(self)),
+            ("MQTTUNSUB", Form::Set(p)) => subscribe::unsubscribe(self, &p).await,
+            ("MQTTCLEAN", Form::Set(p)) => clean::clean(self, &p).await,
+            _ => Err(CommandError::Unsupported),
+        }
+    }
+
+    /// Second half of AT+MQTTPUBRAW.
+    pub async fn finish_raw(&mut self, raw: publish::RawPublish, data: Vec<u8>) {
+        publish::finish_raw(self, raw, data).await;
+    }
+
+    /// AT+RST: the connection dies without DISCONNECT and all MQTT state is forgotten.
+    pub fn power_cut(&mut self) {
+        if let Some(l) = self.link.take() {
+            l.kill();
+        }
+        self.forget();
+    }
+
+    /// Back to state 0 with no configuration.
+    fn forget(&mut self) {
+        self.settings = Settings::default();
+        self.endpoint_known = false;
+        let mut s = link::lock(&self.shared);
+        s.state = state::UNINIT;
+        s.topics.clear();
+    }
+
+    /// The current state number.
+    fn state(&self) -> u8 {
+        link::lock(&self.shared).state
+    }
+}
+
+/// USERCFG: allowed until the first connect (ESP-AT reference §2.3: 0x6002 afterwards).
+pub fn check_configurable(state: u8) -> Result<(), MqttCode> {
+    if state >= state::DISCONNECTED {
+        return Err(MqttCode::NotInConfiguredState);
+    }
+    Ok(())
+}
+
+/// CLIENTID, USERNAME, PASSWORD, CONNCFG: need USERCFG first, and not connected yet.
+pub fn check_configured(state: u8) -> Result<(), MqttCode> {
+    if state == state::UNINIT {
+        return Err(MqttCode::NoConfigured);
+    }
+    check_configurable(state)
+}
+
+/// CONN: ESP-AT reference §2.3 order: not configured, already connected, in disconnected state.
+pub fn check_can_connect(state: u8) -> Result<(), MqttCode> {
+    match state {
+        state::UNINIT => Err(MqttCode::NoConfigured),
+        s if s >= state::CONNECTED => Err(MqttCode::AlreadyConnected),
+        state::DISCONNECTED => Err(MqttCode::InDisconnectedState),
+        _ => Ok(()),
+    }
+}
+
+/// PUB, PUBRAW, SUB, UNSUB: ESP-AT reference §2.3, state must be above 3.
+pub fn check_connected(state: u8) -> Result<(), MqttCode> {
+    if state <= state::DISCONNECTED {
+        return Err(MqttCode::NullLink);
+    }
+    Ok(())
+}
+
+/// CLEAN: ESP-AT reference §2.3, state 0 is "uninitiated or already clean".
+pub fn check_cleanable(state: u8) -> Result<(), MqttCode> {
+    if state == state::UNINIT {
+        return Err(MqttCode::UninitiatedOrAlreadyClean);
+    }
+    Ok(())
+}
+
+/// The first parameter of every MQTT command: only link 0 exists.
+pub fn link_id(p: &Params) -> Result<(), MqttCode> {
+    match p.int(0) {
+        None => Err(MqttCode::LinkIdReadFailed),
+        Some(0) => Ok(()),
+        Some(_) => Err(MqttCode::LinkIdValueIsWrong),
+    }
+}
+
+/// An integer parameter within `range`.
+pub fn int_in(
+    p: &Params,
+    i: usize,
+    range: RangeInclusive<i64>,
+    read: MqttCode,
+    wrong: MqttCode,
+) -> Result<i64, MqttCode> {
+    let v = p.int(i).ok_or(read)?;
+    if range.contains(&v) {
+        Ok(v)
+    } else {
+        Err(wrong)
+    }
+}
+
+/// Codes for one string parameter: read failure, empty (a warning or an error), too long.
+pub struct StrCodes {
+    /// Missing, not quoted, or not UTF-8.
+    pub read: MqttCode,
+    /// Empty: a warning for *_IS_NULL codes, an error otherwise.
+    pub null: MqttCode,
+    /// Longer than allowed.
+    pub over: MqttCode,
+    /// Maximum length in bytes.
+    pub max: usize,
+}
+
+/// A string parameter; an empty one is accepted when its code is only a warning (ESP-AT reference §2.2).
+pub fn bytes_param(p: &Params, i: usize, c: &StrCodes) -> Result<Vec<u8>, MqttCode> {
+    let v = p.string(i).ok_or(c.read)?;
+    if v.is_empty() {
+        if !c.null.is_warning() {
+            return Err(c.null);
+        }
+        // The shipped firmware only logs these on its debug port (ESP-AT reference §2.2).
+        tracing::debug!("errno: 0x{:x}", c.null.value());
+    }
+    if v.len() > c.max {
+        return Err(c.over);
+    }
+    Ok(v.to_vec())
+}
+
+/// A string parameter that must be UTF-8 (ids, names, topics, hosts).
+pub fn text_param(p: &Params, i: usize, c: &StrCodes) -> Result<String, MqttCode> {
+    String::from_utf8(bytes_param(p, i, c)?).map_err(|_| c.read)
+}
+
+/// A topic of PUB, PUBRAW, SUB or UNSUB.
+pub fn topic(p: &Params, i: usize) -> Result<String, MqttCode> {
+    let codes = StrCodes {
+        read: MqttCode::TopicReadFailed,
+        null: MqttCode::TopicIsNull,
+        over: MqttCode::TopicIsOverlength,
+        max: MAX_TOPIC,
+    };
+    text_param(p, i, &codes)
+}
+
+/// A QoS of PUB, PUBRAW or SUB.
+pub fn qos(p: &Params, i: usize) -> Result<u8, MqttCode> {
+    int_in(p, i, 0..=2, MqttCode::QosReadFailed, MqttCode::QosValueIsWrong).map(|v| v as u8)
+}
+
+/// A retain flag of PUB or PUBRAW.
+pub fn retain(p: &Params, i: usize) -> Result<bool, MqttCode> {
+    int_in(p, i, 0..=1, MqttCode::RetainReadFailed, MqttCode::RetainValueIsWrong).map(|v| v == 1)
+}
+
+/// The optional trailing timeout_ms; out of range is a plain ERROR with no MQTT code (ESP-AT reference §2.2).
+pub fn timeout(p: &Params, i: usize) -> Result<Duration, CommandError> {
+    if p.len() <= i {
+        return Ok(Duration::from_millis(DEFAULT_TIMEOUT_MS));
+    }
+    match p.int(i) {
+        Some(ms) if TIMEOUT_RANGE.contains(&ms) => Ok(Duration::from_millis(ms as u64)),
+        _ => Err(CommandError::Plain),
+    }
+}
+
+/// More than `max` parameters is 0x6008.
+pub fn count(p: &Params, max: usize) -> Result<(), MqttCode> {
+    if p.len() > max {
+        return Err(MqttCode::ParameterCountsIsWrong);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_checks_follow_the_reference_order() {
+        assert_eq!(check_configurable(0), Ok(()));
+        assert_eq!(check_configurable(2), Ok(()));
+        assert_eq!(check_configurable(3), Err(MqttCode::NotInConfiguredState));
+        assert_eq!(check_configured(0), Err(MqttCode::NoConfigured));
+        assert_eq!(check_configured(1), Ok(()));
+        assert_eq!(check_configured(6), Err(MqttCode::NotInConfiguredState));
+        assert_eq!(check_can_connect(0), Err(MqttCode::NoConfigured));
+        assert_eq!(check_can_connect(1), Ok(()));
+        assert_eq!(check_can_connect(2), Ok(()));
+        assert_eq!(check_can_connect(3), Err(MqttCode::InDisconnectedState));
+        for s in 4..=6 {
+            assert_eq!(check_can_connect(s), Err(MqttCode::AlreadyConnected));
+            assert_eq!(check_connected(s), Ok(()));
+        }
+        for s in 0..=3 {
+            assert_eq!(check_connected(s), Err(MqttCode::NullLink));
+        }
+        assert_eq!(check_cleanable(0), Err(MqttCode::UninitiatedOrAlreadyClean));
+        assert_eq!(check_cleanable(3), Ok(()));
+    }
+
+    #[test]
+    fn link_id_must_be_integer_zero() {
+        assert_eq!(link_id(&Params::parse(b"0")), Ok(()));
+        assert_eq!(link_id(&Params::parse(b"1")), Err(MqttCode::LinkIdValueIsWrong));
+        assert_eq!(link_id(&Params::parse(b"\"0\"")), Err(MqttCode::LinkIdReadFailed));
+        assert_eq!(link_id(&Params::parse(b"")), Err(MqttCode::LinkIdReadFailed));
+    }
+
+    #[test]
+    fn topic_limits() {
+        assert_eq!(topic(&Params::parse(b"0,\"\""), 1), Err(MqttCode::TopicIsNull));
+        assert_eq!(topic(&Params::parse(b"0,t"), 1), Err(MqttCode::TopicReadFailed));
+        assert_eq!(topic(&Params::parse(b"0"), 1), Err(MqttCode::TopicReadFailed));
+        let t128 = format!("0,\"{}\"", "a".repeat(128));
+        assert_eq!(topic(&Params::parse(t128.as_bytes()), 1).map(|t| t.len()), Ok(128));
+        let t129 = format!("0,\"{}\"", "a".repeat(129));
+        assert_eq!(topic(&Params::parse(t129.as_bytes()), 1), Err(MqttCode::TopicIsOverlength));
+    }
+
+    #[test]
+    fn empty_string_with_warning_code_is_accepted() {
+        let codes = StrCodes {
+            read: MqttCode::UsernameReadFailed,
+            null: MqttCode::UsernameIsNull,
+            over: MqttCode::UsernameIsOverlength,
+            max: 64,
+        };
+        assert_eq!(text_param(&Params::parse(b"\"\""), 0, &codes), Ok(String::new()));
+    }
+
+    #[test]
+    fn timeout_is_optional_and_ranged() {
+        assert_eq!(timeout(&Params::parse(b"0"), 1), Ok(Duration::from_millis(15_000)));
+        assert_eq!(timeout(&Params::parse(b"0,3000"), 1), Ok(Duration::from_millis(3000)));
+        assert_eq!(timeout(&Params::parse(b"0,60000"), 1), Ok(Duration::from_millis(60_000)));
+        assert_eq!(timeout(&Params::parse(b"0,2999"), 1), Err(CommandError::Plain));
+        assert_eq!(timeout(&Params::parse(b"0,60001"), 1), Err(CommandError::Plain));
+        assert_eq!(timeout(&Params::parse(b"0,"), 1), Err(CommandError::Plain));
+    }
+
+    #[test]
+    fn extra_parameters_are_counted() {
+        assert_eq!(count(&Params::parse(b"0,1"), 2), Ok(()));
+        assert_eq!(count(&Params::parse(b"0,1,2"), 2), Err(MqttCode::ParameterCountsIsWrong));
+    }
+}

@@ -1,0 +1,135 @@
+//! AT+MQTTPUB (string payload) and AT+MQTTPUBRAW (raw payload after a `>` prompt).
+
+use std::time::Duration;
+
+use super::{bytes_param, check_connected, count, int_in, link_id, qos, retain, timeout, topic, Mqtt, StrCodes};
+use crate::commands::{CommandResult, Reply};
+use crate::error_code::MqttCode;
+use crate::link::OpResult;
+use crate::params::Params;
+
+/// ESP-AT reference §2.4 (bin): PUB data at most 256 bytes after unescaping; empty is an error.
+const DATA: StrCodes =
+    StrCodes { read: MqttCode::DataReadFailed, null: MqttCode::DataIsNull, over: MqttCode::DataIsOverlength, max: 256 };
+/// The spec limits PUBRAW only by memory; 1 MiB is this firmware's "memory".
+pub const MAX_RAW_LEN: i64 = 1024 * 1024;
+
+/// A PUBRAW waiting for its raw bytes.
+#[derive(Debug)]
+pub struct RawPublish {
+    /// How many raw bytes to read after the prompt.
+    pub len: usize,
+    topic: String,
+    qos: u8,
+    retain: bool,
+    timeout: Duration,
+}
+
+/// `AT+MQTTPUB=<LinkID>,"topic","data",<qos>,<retain>[,<timeout_ms>]`
+pub async fn publish(m: &mut Mqtt, p: &Params) -> CommandResult {
+    link_id(p)?;
+    check_connected(m.state())?;
+    let topic = topic(p, 1)?;
+    let data = bytes_param(p, 2, &DATA)?;
+    let qos = qos(p, 3)?;
+    let retain = retain(p, 4)?;
+    let wait = timeout(p, 5)?;
+    count(p, 6)?;
+    match send(m, topic, qos, retain, data, wait).await {
+        OpResult::Done => Ok(Reply::ok()),
+        other => {
+            tracing::info!(?other, "publish failed");
+            Err(MqttCode::ClientPublishFailed.into())
+        }
+    }
+}
+
+/// `AT+MQTTPUBRAW=<LinkID>,"topic",<length>,<qos>,<retain>[,<timeout_ms>]`: validate, then ask for the bytes.
+pub fn publish_raw(m: &mut Mqtt, p: &Params) -> CommandResult {
+    link_id(p)?;
+    check_connected(m.state())?;
+    let topic = topic(p, 1)?;
+    let len = int_in(p, 2, 1..=MAX_RAW_LEN, MqttCode::PublishLengthReadFailed, MqttCode::PublishLengthValueIsWrong)?;
+    let qos = qos(p, 3)?;
+    let retain = retain(p, 4)?;
+    let timeout = timeout(p, 5)?;
+    count(p, 6)?;
+    Ok(Reply::RawInput(RawPublish { len: len as usize, topic, qos, retain, timeout }))
+}
+
+/// ESP-AT reference §2.6: publish the raw bytes, then `+MQTTPUB:OK` or `+MQTTPUB:FAIL` with no final result.
+pub async fn finish_raw(m: &mut Mqtt, raw: RawPublish, data: Vec<u8>) {
+    let result = send(m, raw.topic, raw.qos, raw.retain, data, raw.timeout).await;
+    let line: &[u8] = if result == OpResult::Done {
+        b"+MQTTPUB:OK\r\n"
+    } else {
+        tracing::info!(?result, "raw publish failed");
+        b"+MQTTPUB:FAIL\r\n"
+    };
+    m.out.write(line);
+}
+
+async fn send(m: &Mqtt, topic: String, qos: u8, retain: bool, data: Vec<u8>, wait: Duration) -> OpResult {
+    match &m.link {
+        // The connection may have dropped while the raw bytes were being typed.
+        Some(l) if check_connected(m.state()).is_ok() => l.publish(&m.shared, topic, qos, retain, data, wait).await,
+        _ => OpResult::Dropped,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error_code::CommandError;
+    use crate::link::{self, state};
+    use crate::output::Output;
+    use crate::Quirks;
+
+    fn connected() -> Mqtt {
+        let m = Mqtt::new(Quirks::Spec, Output::channel().0);
+        link::lock(&m.shared).state = state::CONNECTED;
+        m
+    }
+
+    #[tokio::test]
+    async fn publish_needs_connection() {
+        let mut m = Mqtt::new(Quirks::Spec, Output::channel().0);
+        let err = publish(&mut m, &Params::parse(br#"0,"t","d",0,0"#)).await.unwrap_err();
+        assert_eq!(err, MqttCode::NullLink.into());
+        let err = publish(&mut m, &Params::parse(br#"1,"t","d",0,0"#)).await.unwrap_err();
+        assert_eq!(err, MqttCode::LinkIdValueIsWrong.into(), "link is checked before state");
+    }
+
+    #[tokio::test]
+    async fn publish_parameter_codes() {
+        let mut m = connected();
+        let cases = [
+            (r#"0,"","d",0,0"#, CommandError::from(MqttCode::TopicIsNull)),
+            (r#"0,"t","",0,0"#, MqttCode::DataIsNull.into()),
+            (r#"0,"t",d,0,0"#, MqttCode::DataReadFailed.into()),
+            (r#"0,"t","d",3,0"#, MqttCode::QosValueIsWrong.into()),
+            (r#"0,"t","d",,0"#, MqttCode::QosReadFailed.into()),
+            (r#"0,"t","d",0,2"#, MqttCode::RetainValueIsWrong.into()),
+            (r#"0,"t","d",0"#, MqttCode::RetainReadFailed.into()),
+            (r#"0,"t","d",0,0,1000"#, CommandError::Plain),
+            (r#"0,"t","d",0,0,5000,1"#, MqttCode::ParameterCountsIsWrong.into()),
+        ];
+        for (text, err) in cases {
+            assert_eq!(publish(&mut m, &Params::parse(text.as_bytes())).await.unwrap_err(), err, "{text}");
+        }
+        let long = format!(r#"0,"t","{}",0,0"#, "d".repeat(257));
+        let err = publish(&mut m, &Params::parse(long.as_bytes())).await.unwrap_err();
+        assert_eq!(err, MqttCode::DataIsOverlength.into());
+    }
+
+    #[test]
+    fn pubraw_length_range() {
+        let mut m = connected();
+        let mut err = |t: &str| publish_raw(&mut m, &Params::parse(t.as_bytes())).unwrap_err();
+        assert_eq!(err(r#"0,"t",0,0,0"#), MqttCode::PublishLengthValueIsWrong.into());
+        assert_eq!(err(r#"0,"t",1048577,0,0"#), MqttCode::PublishLengthValueIsWrong.into());
+        assert_eq!(err(r#"0,"t",x,0,0"#), MqttCode::PublishLengthReadFailed.into());
+        let ok = publish_raw(&mut m, &Params::parse(br#"0,"t",5,1,0"#)).unwrap();
+        assert!(matches!(ok, Reply::RawInput(RawPublish { len: 5, .. })));
+    }
+}

@@ -1,0 +1,196 @@
+//! A host-side implementation of the ESP-AT MQTT AT command set, served on a pseudo-terminal.
+//!
+//! It shares no code with the harness: it is an independent reading of the spec
+//! (`esp-at-mqtt.rst`) and of the shipped firmware's behaviour, so the harness can be
+//! checked against it exactly as against a real board.
+//!
+//! Data flow: pty reader task → [`dispatch`] (framing, echo, busy, one command at a time)
+//! → [`commands`] → [`output`] writer task → pty. The MQTT connection lives in [`link`],
+//! whose event-loop task writes URCs through the same [`output`].
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod commands;
+pub mod dispatch;
+pub mod error_code;
+pub mod line;
+pub mod link;
+pub mod output;
+pub mod params;
+pub mod pty;
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::sync::mpsc;
+
+use crate::commands::Firmware;
+use crate::dispatch::Input;
+use crate::output::Output;
+
+/// A master read that fails (EIO while no one has the slave open) is retried after this pause.
+const READ_RETRY_PAUSE: Duration = Duration::from_millis(100);
+
+/// Which vendor firmware to imitate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Dialect {
+    /// Espressif ESP-AT on an ESP32.
+    #[default]
+    Esp32,
+    /// Espressif ESP-AT on an ESP8266 (behaves like esp32 for now).
+    Esp8266,
+    /// WinnerMicro W800 AT firmware (behaves like esp32 for now).
+    W800,
+}
+
+impl Dialect {
+    /// The chip name in AT+GMR's first line.
+    pub fn chip_name(self) -> &'static str {
+        match self {
+            Self::Esp32 => "ESP32",
+            Self::Esp8266 => "ESP8266",
+            Self::W800 => "W800",
+        }
+    }
+
+    /// The module name in AT+GMR's "Bin version" line.
+    pub fn module_name(self) -> &'static str {
+        match self {
+            Self::Esp32 => "virtual esp32",
+            Self::Esp8266 => "virtual esp8266",
+            Self::W800 => "virtual w800",
+        }
+    }
+}
+
+/// Where the spec and the shipped firmware disagree, which one to follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Quirks {
+    /// Follow the spec's explicit sentences.
+    #[default]
+    Spec,
+    /// Behave like the shipped binary (ESP-AT reference §2.4, §2.5).
+    Shipped,
+}
+
+/// Command-line options of the virtual firmware (also embedded as a harness subcommand).
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// Firmware dialect to imitate.
+    #[arg(long, value_enum, default_value_t = Dialect::Esp32)]
+    pub dialect: Dialect,
+    /// Follow the spec or the shipped firmware where they disagree.
+    #[arg(long, value_enum, default_value_t = Quirks::Spec)]
+    pub quirks: Quirks,
+}
+
+/// Opens the pty, prints `PTY <path>` on stdout, and serves AT commands until stdin ends or a signal arrives.
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    init_logging();
+    let pty = pty::open()?;
+    announce(&pty.path)?;
+    tracing::info!(path = %pty.path, dialect = ?args.dialect, quirks = ?args.quirks, "virtual firmware up");
+    // The slave stays open for the whole run (crates reference §5).
+    let _slave = pty.slave;
+    let (reader, writer) = tokio::io::split(pty.master);
+    let (out, out_rx) = Output::channel();
+    let (in_tx, in_rx) = mpsc::unbounded_channel();
+    tokio::spawn(output::write_loop(out_rx, writer));
+    tokio::spawn(read_loop(reader, in_tx));
+    out.write(output::READY);
+    let mut fw = Firmware::new(args.dialect, args.quirks, out.clone());
+    let mut input = Input::new(in_rx);
+    let mut hard_reset = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::user_defined1())
+        .context("cannot watch SIGUSR1, the hard-reset line")?;
+    let shutdown = shutdown();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = dispatch::serve(&mut fw, &mut input, &out) => {
+                tracing::warn!("input ended");
+                return Ok(());
+            }
+            reason = &mut shutdown => {
+                tracing::info!(reason, "shutting down");
+                return Ok(());
+            }
+            // The control channel's hard reset: abandons whatever command or raw
+            // input was in progress, like pulling the EN pin of a real module.
+            _ = hard_reset.recv() => {
+                tracing::info!("SIGUSR1: hard reset");
+                input.discard_pending();
+                fw.power_cycle();
+            }
+        }
+    }
+}
+
+/// Logs go to stderr only; stdout carries just the `PTY` line. A host program may have set up logging already.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,rumqttc=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// The one line the harness waits for.
+fn announce(path: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "PTY {path}").context("could not write the PTY line to stdout")?;
+    stdout.flush().context("could not flush stdout")
+}
+
+/// Feeds bytes from the pty master to the dispatcher; read errors are retried, never fatal.
+async fn read_loop<R: AsyncRead + Unpin>(mut reader: R, tx: mpsc::UnboundedSender<Vec<u8>>) {
+    let mut buf = vec![0u8; 4096];
+    loop {
+        match reader.read(&mut buf).await {
+            Ok(n) if n > 0 => {
+                if tx.send(buf[..n].to_vec()).is_err() {
+                    return;
+                }
+            }
+            Ok(_) => {
+                tracing::debug!("pty read returned 0 bytes; retrying");
+                tokio::time::sleep(READ_RETRY_PAUSE).await;
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "pty read failed; retrying");
+                tokio::time::sleep(READ_RETRY_PAUSE).await;
+            }
+        }
+    }
+}
+
+/// Resolves when the firmware should exit: stdin EOF (the harness died) or SIGINT/SIGTERM.
+async fn shutdown() -> &'static str {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot watch SIGTERM");
+            return std::future::pending().await;
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => "SIGINT",
+        _ = term.recv() => "SIGTERM",
+        _ = stdin_closed() => "stdin closed",
+    }
+}
+
+/// Completes at stdin EOF; never when stdin is a terminal (someone ran us by hand).
+async fn stdin_closed() {
+    if std::io::stdin().is_terminal() {
+        return std::future::pending().await;
+    }
+    let mut stdin = tokio::io::stdin();
+    let mut buf = [0u8; 256];
+    loop {
+        match stdin.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+    }
+}

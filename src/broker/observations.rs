@@ -1,0 +1,157 @@
+//! What reached the broker, as seen on the wire by the tap.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::Notify;
+use tokio::time::Instant;
+
+/// A last-will message announced in a CONNECT.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Will {
+    /// Will topic.
+    pub topic: String,
+    /// Will payload.
+    pub message: Vec<u8>,
+    /// Will QoS, 0..2.
+    pub qos: u8,
+    /// Will retain flag.
+    pub retain: bool,
+}
+
+/// One thing the device did on an MQTT connection, or that happened to the connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Observation {
+    /// A CONNECT packet.
+    Connect {
+        /// Client identifier.
+        client_id: String,
+        /// User name, if the login flag was set.
+        username: Option<String>,
+        /// Password, if the login flag was set.
+        password: Option<String>,
+        /// Keep-alive in seconds.
+        keep_alive: u16,
+        /// Clean-session flag.
+        clean_session: bool,
+        /// Last will, if any.
+        will: Option<Will>,
+    },
+    /// A PUBLISH from the device.
+    Publish {
+        /// Topic name.
+        topic: String,
+        /// Payload bytes.
+        payload: Vec<u8>,
+        /// QoS, 0..2.
+        qos: u8,
+        /// Retain flag.
+        retain: bool,
+    },
+    /// A SUBSCRIBE from the device: (filter, QoS) pairs.
+    Subscribe(Vec<(String, u8)>),
+    /// An UNSUBSCRIBE from the device.
+    Unsubscribe(Vec<String>),
+    /// A DISCONNECT packet: the device left gracefully.
+    Disconnect,
+    /// The device's TCP connection closed (with or without DISCONNECT before it).
+    Closed,
+    /// A message the broker delivered to the harness's watcher (routed traffic, wills included).
+    Routed {
+        /// Topic name.
+        topic: String,
+        /// Payload bytes.
+        payload: Vec<u8>,
+        /// Retain flag as delivered.
+        retain: bool,
+    },
+}
+
+/// An observation with where and when it was seen.
+#[derive(Debug, Clone)]
+pub struct Observed {
+    /// Position in the log, for "since" queries.
+    pub seq: usize,
+    /// Which tapped connection (0 for the watcher).
+    pub connection: u64,
+    /// The client id of that connection, once its CONNECT was seen.
+    pub client_id: Option<String>,
+    /// What happened.
+    pub what: Observation,
+    /// When.
+    pub at: Instant,
+}
+
+/// The shared, append-only log of observations.
+#[derive(Debug, Clone, Default)]
+pub struct ObservationLog {
+    entries: Arc<Mutex<Vec<Observed>>>,
+    changed: Arc<Notify>,
+}
+
+impl ObservationLog {
+    /// Appends an observation and wakes waiters.
+    pub fn push(&self, connection: u64, client_id: Option<String>, what: Observation) {
+        let mut entries = self.entries.lock().expect("observation lock");
+        let seq = entries.len();
+        tracing::debug!(connection, ?client_id, ?what, "broker observed");
+        entries.push(Observed { seq, connection, client_id, what, at: Instant::now() });
+        drop(entries);
+        self.changed.notify_waiters();
+    }
+
+    /// The sequence number the next observation will get.
+    pub fn mark(&self) -> usize {
+        self.entries.lock().expect("observation lock").len()
+    }
+
+    /// Observations from `mark` on.
+    pub fn since(&self, mark: usize) -> Vec<Observed> {
+        let entries = self.entries.lock().expect("observation lock");
+        entries.get(mark..).map(<[Observed]>::to_vec).unwrap_or_default()
+    }
+
+    /// Waits until an observation from `mark` on satisfies `matches`; returns it, or `None` at the deadline.
+    pub async fn wait_for(
+        &self,
+        mark: usize,
+        timeout: Duration,
+        matches: impl Fn(&Observed) -> bool,
+    ) -> Option<Observed> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let notified = self.changed.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(found) = self.since(mark).into_iter().find(|o| matches(o)) {
+                return Some(found);
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return None;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn wait_for_sees_a_later_push() {
+        let log = ObservationLog::default();
+        let mark = log.mark();
+        let pusher = log.clone();
+        tokio::spawn(async move { pusher.push(1, Some("c".into()), Observation::Disconnect) });
+        let got = log.wait_for(mark, Duration::from_secs(5), |o| o.what == Observation::Disconnect).await;
+        assert_eq!(got.map(|o| o.client_id), Some(Some("c".to_string())));
+    }
+
+    #[tokio::test]
+    async fn wait_for_gives_up_at_the_deadline() {
+        let log = ObservationLog::default();
+        log.push(1, None, Observation::Closed);
+        let mark = log.mark();
+        assert!(log.wait_for(mark, Duration::from_millis(50), |_| true).await.is_none());
+    }
+}

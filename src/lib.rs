@@ -1,0 +1,17 @@
+//! atconform: a conformance test harness for the MQTT AT command set of
+//! Wi-Fi module firmware (ESP-AT, W800-AT).
+//!
+//! Gherkin feature files state every expectation; this crate provides the
+//! generic machinery that checks them: a serial [`device`] session, a hosted
+//! [`broker`] that records what reached it, cucumber [`steps`], and the
+//! [`runner`] that ties them together. See ARCHITECTURE.md.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod broker;
+pub mod device;
+pub mod expand;
+pub mod runner;
+pub mod steps;
+pub mod virtual_device;
+pub mod world;

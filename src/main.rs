@@ -1,0 +1,134 @@
+//! The `atconform` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use atconform::broker::BrokerConfig;
+use atconform::runner::{self, RunOptions};
+use atconform::virtual_device::FirmwareCommand;
+
+/// Conformance test harness for the MQTT AT command set of Wi-Fi module firmware.
+#[derive(Debug, Parser)]
+#[command(name = "atconform", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+// Parsed once per process: the size difference between variants does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the conformance suite (the default): against the virtual firmware, or a board with --port.
+    Run(RunArgs),
+    /// Run the virtual firmware on a pseudo-terminal (prints `PTY <path>`; talk to it with picocom).
+    #[command(name = "virtual-firmware")]
+    VirtualFirmware(virtual_firmware::Args),
+}
+
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    /// Serial port of a board to test (e.g. /dev/ttyUSB0); without it the virtual firmware is started.
+    #[arg(long)]
+    port: Option<String>,
+    /// Baud rate of --port.
+    #[arg(long, default_value_t = 115_200)]
+    baud: u32,
+    /// Feature files to run: a directory or one .feature file.
+    #[arg(long, default_value = "features")]
+    features: PathBuf,
+    /// Only scenarios matching this tag expression, e.g. '@pub and not @slow'.
+    #[arg(long, short = 't')]
+    tags: Option<String>,
+    /// Only scenarios whose name matches this regular expression.
+    #[arg(long, short = 'n')]
+    name: Option<String>,
+    /// Write a JUnit XML report here.
+    #[arg(long)]
+    junit: Option<PathBuf>,
+    /// Directory for failure transcripts and the virtual firmware's log.
+    #[arg(long, default_value = "reports")]
+    out_dir: PathBuf,
+    /// Address the broker's device-facing listeners bind to (0.0.0.0 for a board on the LAN).
+    #[arg(long, default_value = "127.0.0.1")]
+    broker_bind: std::net::IpAddr,
+    /// Host name or address the device is told to connect to (the host's LAN address for a board).
+    #[arg(long, default_value = "127.0.0.1")]
+    broker_host: String,
+    /// Port of the scheme-1 (MQTT over TCP) listener; 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    broker_port: u16,
+    /// Extra option for the virtual firmware, e.g. --firmware-arg=--quirks --firmware-arg=shipped.
+    #[arg(long = "firmware-arg", allow_hyphen_values = true)]
+    firmware_args: Vec<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::VirtualFirmware(args)) => run_firmware(args),
+        Some(Command::Run(args)) => run_suite(args),
+        None => run_suite(parse_default_run()),
+    }
+}
+
+/// Plain `atconform` behaves as `atconform run` with its defaults.
+fn parse_default_run() -> RunArgs {
+    #[derive(Parser)]
+    struct Only {
+        #[command(flatten)]
+        run: RunArgs,
+    }
+    Only::parse_from(["atconform"]).run
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,rumqttd=off"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+fn run_firmware(args: virtual_firmware::Args) -> ExitCode {
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    match runtime.block_on(virtual_firmware::run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("virtual-firmware: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_suite(args: RunArgs) -> ExitCode {
+    init_logging();
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    match runtime.block_on(run_suite_async(args)) {
+        Ok(outcome) if !outcome.failed => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("atconform: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run_suite_async(args: RunArgs) -> anyhow::Result<runner::Outcome> {
+    runner::check_features_path(&args.features)?;
+    let exe = std::env::current_exe().context("cannot find the atconform executable")?;
+    let options = RunOptions {
+        features: args.features,
+        port: args.port,
+        baud: args.baud,
+        firmware: FirmwareCommand { program: exe.into(), args: vec!["virtual-firmware".into()] },
+        firmware_args: args.firmware_args,
+        tags: args.tags,
+        name: args.name,
+        junit: args.junit,
+        out_dir: args.out_dir,
+        broker: BrokerConfig { bind: args.broker_bind, device_host: args.broker_host, tcp_port: args.broker_port },
+    };
+    runner::run(options).await
+}
