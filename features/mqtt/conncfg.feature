@@ -88,9 +88,19 @@ Feature: AT+MQTTCONNCFG sets keepalive, clean session and the last will
       | 0    | 7201      | 0     | t             | m            | 0   | 0      | 0x010a602d |
       | 0    | 60        | 2     | t             | m            | 0   | 0      | 0x010a602f |
       | 0    | 60        | 0     | {129 x 't'}   | m            | 0   | 0      | 0x010a6032 |
-      | 0    | 60        | 0     | t             | {65 x 'm'}   | 0   | 0      | 0x010a6035 |
       | 0    | 60        | 0     | t             | m            | 3   | 0      | 0x010a6037 |
       | 0    | 60        | 0     | t             | m            | 0   | 2      | 0x010a6039 |
+
+  # The shipped binary only rejects lwt_msg over 128 bytes (ESP-AT reference
+  # §2.4); the spec's 64 is asserted.
+  @deviation @shipped_lwt_msg_128
+  Scenario: a 65-byte will message is refused
+    When I send AT+MQTTCONNCFG=0,60,0,"t","{65 x 'm'}",0,0
+    Then the device answers:
+      """
+      ERR CODE:0x010a6035
+      ERROR
+      """
 
   Scenario: CONNCFG before USERCFG is refused
     Given I have sent AT+MQTTCLEAN=0

@@ -67,6 +67,39 @@ pub enum Observation {
     },
 }
 
+impl std::fmt::Display for Observation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = |bytes: &[u8]| crate::device::transcript::visible(bytes);
+        match self {
+            Observation::Connect { client_id, username, password, keep_alive, clean_session, will } => {
+                write!(f, "CONNECT client id {client_id:?}, username {username:?}, password {password:?}, ")?;
+                write!(f, "keepalive {keep_alive}, clean session {}", u8::from(*clean_session))?;
+                match will {
+                    Some(w) => write!(
+                        f,
+                        ", will \"{}\" on {:?} QoS {} retain {}",
+                        text(&w.message),
+                        w.topic,
+                        w.qos,
+                        u8::from(w.retain)
+                    ),
+                    None => write!(f, ", no will"),
+                }
+            }
+            Observation::Publish { topic, payload, qos, retain } => {
+                write!(f, "PUBLISH \"{}\" on {topic:?} QoS {qos} retain {}", text(payload), u8::from(*retain))
+            }
+            Observation::Subscribe(filters) => write!(f, "SUBSCRIBE {filters:?}"),
+            Observation::Unsubscribe(topics) => write!(f, "UNSUBSCRIBE {topics:?}"),
+            Observation::Disconnect => write!(f, "DISCONNECT"),
+            Observation::Closed => write!(f, "connection closed"),
+            Observation::Routed { topic, payload, retain } => {
+                write!(f, "broker routed \"{}\" on {topic:?} retain {}", text(payload), u8::from(*retain))
+            }
+        }
+    }
+}
+
 /// An observation with where and when it was seen.
 #[derive(Debug, Clone)]
 pub struct Observed {

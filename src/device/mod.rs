@@ -26,7 +26,7 @@ use transcript::{Direction, Transcript};
 #[derive(Debug, thiserror::Error)]
 pub enum DeviceError {
     /// The port could not be opened.
-    #[error("cannot open serial port {port}: {source}")]
+    #[error("cannot open serial port {port}")]
     Open {
         /// The path given.
         port: String,
@@ -56,7 +56,7 @@ pub enum DeviceError {
         awaited: String,
     },
     /// Writing to the port failed.
-    #[error("cannot write {sent} to the device: {source}")]
+    #[error("cannot write {sent} to the device")]
     Write {
         /// What was being written.
         sent: String,

@@ -28,7 +28,7 @@ pub enum HardResetError {
     #[error("the device has no out-of-band reset; power-cycle it by hand")]
     Unavailable,
     /// The signal could not be delivered.
-    #[error("cannot signal the virtual firmware (pid {pid}): {source}")]
+    #[error("cannot signal the virtual firmware (pid {pid})")]
     Signal {
         /// Process id.
         pid: u32,

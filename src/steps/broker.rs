@@ -45,7 +45,7 @@ async fn received_publish(
     let topic = world.expand(&topic)?;
     let retain = retain == "retained";
     let want = Observation::Publish { topic: topic.clone(), payload, qos, retain };
-    wait_for(world, &format!("{want:?}"), |o| o.what == want).await.map(drop)
+    wait_for(world, &want.to_string(), |o| o.what == want).await.map(drop)
 }
 
 /// Exactly `n` SUBSCRIBE packets for this filter and QoS arrived in this scenario.

@@ -1,0 +1,98 @@
+//! Bad input at the edges gets a clear error, and the rest of the run goes on.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn atconform(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_atconform")).args(args).output().expect("run atconform")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(dir: &Path, file: &str, text: &str) {
+    std::fs::write(dir.join(file), text).unwrap();
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn a_missing_port_is_a_set_up_error_naming_the_port() {
+    let out = atconform(&["run", "--port", "/dev/atconform-no-such-port", "--features", "features"]);
+    assert_eq!(out.status.code(), Some(2), "stderr: {}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("cannot open serial port /dev/atconform-no-such-port"));
+}
+
+#[test]
+fn a_missing_features_directory_is_a_set_up_error() {
+    let out = atconform(&["run", "--features", "/nonexistent/atconform-features"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("/nonexistent/atconform-features"), "stderr: {}", text(&out.stderr));
+}
+
+#[test]
+fn a_bad_tag_expression_is_a_set_up_error() {
+    let dir = scratch("bad-tags");
+    let out = atconform(&["run", "--tags", "@a and and", "--out-dir", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("bad --tags expression"), "stderr: {}", text(&out.stderr));
+}
+
+#[test]
+fn malformed_features_and_unknown_steps_fail_while_the_rest_still_runs() {
+    let dir = scratch("bad-features");
+    let features = dir.join("features");
+    std::fs::create_dir_all(&features).unwrap();
+    write(&features, "fine.feature", "Feature: fine\n  Scenario: ok\n    Given the device has been reset\n    When I send AT\n    Then the device answers OK\n");
+    write(
+        &features,
+        "unknown.feature",
+        "Feature: unknown\n  Scenario: frob\n    Given the device has been reset\n    When I frobnicate the device\n",
+    );
+    write(&features, "malformed.feature", "Feature: bad\n  Scenario without a colon\n@@@\n");
+    let out_dir = dir.join("out");
+    let out = atconform(&["run", "--features", features.to_str().unwrap(), "--out-dir", out_dir.to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "stdout: {stdout}\nstderr: {}", text(&out.stderr));
+    assert!(stdout.contains("2 scenarios (1 passed, 1 failed)"), "stdout: {stdout}");
+    assert!(stdout.contains("1 parsing error"), "stdout: {stdout}");
+    assert!(stdout.contains("Step doesn't match any function"), "stdout: {stdout}");
+}
+
+#[test]
+fn a_failing_scenario_keeps_its_timestamped_transcript_and_names_what_arrived() {
+    let dir = scratch("failing");
+    let features = dir.join("features");
+    std::fs::create_dir_all(&features).unwrap();
+    write(
+        &features,
+        "wrong.feature",
+        "Feature: wrong\n  Scenario: expects the wrong answer\n    Given the device has been reset\n    When I send AT+NOSUCHCOMMAND\n    Then the device answers OK\n",
+    );
+    let out_dir = dir.join("out");
+    let junit = dir.join("junit.xml");
+    let out = atconform(&[
+        "run",
+        "--features",
+        features.to_str().unwrap(),
+        "--out-dir",
+        out_dir.to_str().unwrap(),
+        "--junit",
+        junit.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains(r#"the device answered ["ERROR"], expected ["OK"]"#), "stdout: {stdout}");
+    let transcript = std::fs::read_to_string(out_dir.join("transcripts/wrong--expects_the_wrong_answer.log"))
+        .expect("transcript of the failed scenario");
+    assert!(transcript.contains("-> AT+NOSUCHCOMMAND\\r\\n"), "{transcript}");
+    assert!(transcript.contains("<- "), "{transcript}");
+    let xml = std::fs::read_to_string(junit).expect("junit written");
+    assert!(xml.contains("<failure"), "{xml}");
+}
