@@ -11,6 +11,7 @@
 pub mod broker;
 pub mod device;
 pub mod expand;
+pub mod pki;
 pub mod runner;
 pub mod steps;
 pub mod virtual_device;

@@ -24,9 +24,21 @@ struct Cli {
 enum Command {
     /// Run the conformance suite (the default): against the virtual firmware, or a board with --port.
     Run(RunArgs),
+    /// Write the test PKI (CA, server, client and deliberately bad certificates) to a directory, reusing what is there.
+    Certs(CertsArgs),
     /// Run the virtual firmware on a pseudo-terminal (prints `PTY <path>`; talk to it with picocom).
     #[command(name = "virtual-firmware")]
     VirtualFirmware(virtual_firmware::Args),
+}
+
+#[derive(Debug, clap::Args)]
+struct CertsArgs {
+    /// Directory for the PEM files.
+    #[arg(long, default_value = "certs")]
+    dir: PathBuf,
+    /// A host name or address the server certificate must also cover (repeatable), e.g. the host's LAN address.
+    #[arg(long = "san")]
+    server_names: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -61,6 +73,12 @@ struct RunArgs {
     /// Port of the scheme-1 (MQTT over TCP) listener; 0 picks a free one.
     #[arg(long, default_value_t = 0)]
     broker_port: u16,
+    /// Directory of the test PKI (made on demand, reused when present).
+    #[arg(long, default_value = "certs")]
+    certs: PathBuf,
+    /// A host name or address the server certificate must also cover (repeatable); defaults to --broker-host.
+    #[arg(long = "san")]
+    server_names: Vec<String>,
     /// Extra option for the virtual firmware, e.g. --firmware-arg=--quirks --firmware-arg=shipped.
     #[arg(long = "firmware-arg", allow_hyphen_values = true)]
     firmware_args: Vec<String>,
@@ -71,6 +89,7 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::VirtualFirmware(args)) => run_firmware(args),
         Some(Command::Run(args)) => run_suite(args),
+        Some(Command::Certs(args)) => write_certs(args),
         None => run_suite(parse_default_run()),
     }
 }
@@ -102,6 +121,37 @@ fn run_firmware(args: virtual_firmware::Args) -> ExitCode {
     }
 }
 
+/// The server certificate must cover the address the device dials.
+fn with_broker_host(mut names: Vec<String>, broker_host: &str) -> Vec<String> {
+    if !names.iter().any(|n| n == broker_host) {
+        names.push(broker_host.to_string());
+    }
+    names
+}
+
+fn write_certs(args: CertsArgs) -> ExitCode {
+    match atconform::pki::Pki::ensure(&args.dir, &args.server_names) {
+        Ok(pki) => {
+            println!("test PKI in {}", pki.dir.display());
+            println!("  CA (trust this on the device):    {}", pki.ca.cert.display());
+            println!(
+                "  device client certificate / key:  {} / {}",
+                pki.client.cert.display(),
+                pki.client.key.display()
+            );
+            println!(
+                "  as the device's partitions:       {}/mqtt_ca.crt, mqtt_client.crt, mqtt_client.key",
+                pki.device_dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("atconform certs: {:#}", anyhow::Error::from(e));
+            ExitCode::from(2)
+        }
+    }
+}
+
 fn run_suite(args: RunArgs) -> ExitCode {
     init_logging();
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
@@ -128,7 +178,13 @@ async fn run_suite_async(args: RunArgs) -> anyhow::Result<runner::Outcome> {
         name: args.name,
         junit: args.junit,
         out_dir: args.out_dir,
-        broker: BrokerConfig { bind: args.broker_bind, device_host: args.broker_host, tcp_port: args.broker_port },
+        broker: BrokerConfig {
+            bind: args.broker_bind,
+            server_names: with_broker_host(args.server_names, &args.broker_host),
+            device_host: args.broker_host,
+            tcp_port: args.broker_port,
+            certs_dir: args.certs,
+        },
     };
     runner::run(options).await
 }

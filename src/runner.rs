@@ -56,7 +56,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Outcome> {
         .with_context(|| format!("cannot create the output directory {}", options.out_dir.display()))?;
 
     let broker = Broker::start(options.broker.clone()).await.context("cannot start the hosted broker")?;
-    let (device, firmware) = open_device(&options).await?;
+    let (device, firmware) = open_device(&options, &broker).await?;
     let hard_reset = match &firmware {
         Some(fw) => HardReset::VirtualFirmware { pid: fw.pid },
         None => HardReset::Unavailable,
@@ -75,12 +75,15 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Outcome> {
 }
 
 /// Opens the board on `--port`, or starts the virtual firmware and opens its pty.
-async fn open_device(options: &RunOptions) -> anyhow::Result<(Device, Option<VirtualFirmware>)> {
+async fn open_device(options: &RunOptions, broker: &Broker) -> anyhow::Result<(Device, Option<VirtualFirmware>)> {
     let (path, firmware) = match &options.port {
         Some(port) => (port.clone(), None),
         None => {
             let log = options.out_dir.join("virtual-firmware.log");
-            let fw = VirtualFirmware::spawn(&options.firmware, &options.firmware_args, &log).await?;
+            // The virtual device reads its trust material from files, as a board does from its partitions.
+            let mut args = vec!["--pki-dir".to_string(), broker.pki.device_dir.display().to_string()];
+            args.extend(options.firmware_args.iter().cloned());
+            let fw = VirtualFirmware::spawn(&options.firmware, &args, &log).await?;
             (fw.pty.clone(), Some(fw))
         }
     };
@@ -98,8 +101,13 @@ fn placeholder_vars(broker: &Broker) -> Vars {
     let mut vars = Vars::default();
     vars.set("broker.host", broker.device_host.clone());
     vars.set("port.silent", broker.silent_port.to_string());
-    for (scheme, port) in &broker.scheme_ports {
-        vars.set(format!("port.scheme{scheme}"), port.to_string());
+    for (name, port) in &broker.ports {
+        vars.set(format!("port.{name}"), port.to_string());
+    }
+    for scheme in 1..=10 {
+        if let Some(port) = broker.scheme_port(scheme) {
+            vars.set(format!("port.scheme{scheme}"), port.to_string());
+        }
     }
     vars
 }

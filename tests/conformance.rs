@@ -23,7 +23,7 @@ async fn main() -> ExitCode {
         name: None,
         junit: Some(root.join("target/atconform-tests/junit.xml")),
         out_dir: root.join("target/atconform-tests"),
-        broker: BrokerConfig::default(),
+        broker: BrokerConfig { certs_dir: root.join("target/atconform-tests/certs"), ..BrokerConfig::default() },
     };
     std::fs::create_dir_all(root.join("target/atconform-tests")).expect("create target/atconform-tests");
     match run(options).await {

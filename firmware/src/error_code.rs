@@ -67,6 +67,18 @@ pub enum MqttCode {
     CaIdReadFailed = 0x601F,
     #[error("AT_MQTT_CA_ID_VALUE_IS_WRONG")]
     CaIdValueIsWrong = 0x6020,
+    #[error("AT_MQTT_CA_LENGTH_ERROR")]
+    CaLengthError = 0x6021,
+    #[error("AT_MQTT_CA_READ_FAILED")]
+    CaReadFailed = 0x6022,
+    #[error("AT_MQTT_CERT_LENGTH_ERROR")]
+    CertLengthError = 0x6023,
+    #[error("AT_MQTT_CERT_READ_FAILED")]
+    CertReadFailed = 0x6024,
+    #[error("AT_MQTT_KEY_LENGTH_ERROR")]
+    KeyLengthError = 0x6025,
+    #[error("AT_MQTT_KEY_READ_FAILED")]
+    KeyReadFailed = 0x6026,
     #[error("AT_MQTT_PATH_READ_FAILED")]
     PathReadFailed = 0x6027,
     #[error("AT_MQTT_PATH_IS_NULL")]
@@ -143,6 +155,8 @@ pub enum MqttCode {
     PublishLengthValueIsWrong = 0x604C,
     #[error("AT_MQTT_IN_DISCONNECTED_STATE")]
     InDisconnectedState = 0x6051,
+    #[error("AT_MQTT_HOSTNAME_VERIFY_FAILED")]
+    HostnameVerifyFailed = 0x6052,
 }
 
 impl MqttCode {

@@ -19,12 +19,15 @@ pub mod link;
 pub mod output;
 pub mod params;
 pub mod pty;
+pub mod tls;
 
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
 use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::signal::unix::Signal;
 use tokio::sync::mpsc;
 
 use crate::commands::Firmware;
@@ -85,6 +88,10 @@ pub struct Args {
     /// Follow the spec or the shipped firmware where they disagree.
     #[arg(long, value_enum, default_value_t = Quirks::Spec)]
     pub quirks: Quirks,
+    /// Directory whose mqtt_ca.crt, mqtt_client.crt and mqtt_client.key (PEM) stand in for the
+    /// certificate partitions; read at every AT+MQTTCONN. Without it the partitions are empty.
+    #[arg(long, value_name = "DIR")]
+    pub pki_dir: Option<PathBuf>,
 }
 
 /// Opens the pty, prints `PTY <path>` on stdout, and serves AT commands until stdin ends or a signal arrives.
@@ -92,7 +99,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     init_logging();
     let pty = pty::open()?;
     announce(&pty.path)?;
-    tracing::info!(path = %pty.path, dialect = ?args.dialect, quirks = ?args.quirks, "virtual firmware up");
+    tracing::info!(
+        path = %pty.path, dialect = ?args.dialect, quirks = ?args.quirks, pki_dir = ?args.pki_dir, "virtual firmware up"
+    );
     // The slave stays open for the whole run (crates reference §5).
     let _slave = pty.slave;
     let (reader, writer) = tokio::io::split(pty.master);
@@ -100,13 +109,16 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let (in_tx, in_rx) = mpsc::unbounded_channel();
     tokio::spawn(output::write_loop(out_rx, writer));
     tokio::spawn(read_loop(reader, in_tx));
-    out.write(output::READY);
-    let mut fw = Firmware::new(args.dialect, args.quirks, out.clone());
-    let mut input = Input::new(in_rx);
+    // Signals are watched before `ready` goes out: a harness may signal as soon as it sees it.
     let mut hard_reset = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::user_defined1())
         .context("cannot watch SIGUSR1, the hard-reset line")?;
-    let shutdown = shutdown();
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
+    let int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
+    let shutdown = shutdown(term, int);
     tokio::pin!(shutdown);
+    out.write(output::READY);
+    let mut fw = Firmware::new(&args, out.clone());
+    let mut input = Input::new(in_rx);
     loop {
         tokio::select! {
             _ = dispatch::serve(&mut fw, &mut input, &out) => {
@@ -165,18 +177,25 @@ async fn read_loop<R: AsyncRead + Unpin>(mut reader: R, tx: mpsc::UnboundedSende
 }
 
 /// Resolves when the firmware should exit: stdin EOF (the harness died) or SIGINT/SIGTERM.
-async fn shutdown() -> &'static str {
-    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot watch SIGTERM");
-            return std::future::pending().await;
-        }
-    };
+/// The signal streams are made by the caller, so they exist before `ready` is printed.
+async fn shutdown(term: std::io::Result<Signal>, int: std::io::Result<Signal>) -> &'static str {
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => "SIGINT",
-        _ = term.recv() => "SIGTERM",
+        _ = recv_or_pending(int, "SIGINT") => "SIGINT",
+        _ = recv_or_pending(term, "SIGTERM") => "SIGTERM",
         _ = stdin_closed() => "stdin closed",
+    }
+}
+
+/// Waits for the signal; never completes if it could not be watched.
+async fn recv_or_pending(signal: std::io::Result<Signal>, name: &str) {
+    match signal {
+        Ok(mut s) => {
+            s.recv().await;
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot watch {name}");
+            std::future::pending::<()>().await;
+        }
     }
 }
 

@@ -6,9 +6,10 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use rumqttc::tokio_rustls::rustls::ClientConfig;
 use rumqttc::{
     AsyncClient, ConnectionError, Event, EventLoop, Incoming, LastWill, MqttOptions, Outgoing, QoS, SubscribeFilter,
-    SubscribeReasonCode, Transport,
+    SubscribeReasonCode, TlsConfiguration, Transport,
 };
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -45,7 +46,7 @@ pub mod state {
 /// What a connect needs, gathered from USERCFG, CONNCFG and CONN.
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
-    /// 1 = TCP, 6 = WebSocket (others are TLS, not supported yet).
+    /// ESP-AT reference §2.7: 1 TCP, 2–5 TLS, 6 WebSocket, 7–10 WebSocket over TLS.
     pub scheme: u8,
     /// Client id; empty means generate one.
     pub client_id: String,
@@ -67,6 +68,8 @@ pub struct Settings {
     pub port: u16,
     /// Whether to reconnect after a drop.
     pub reconnect: bool,
+    /// AT+MQTTALPN: protocols offered in the ClientHello of TLS and WSS schemes.
+    pub alpn: Vec<String>,
 }
 
 /// The last will configured by AT+MQTTCONNCFG.
@@ -157,8 +160,8 @@ pub enum ConnectError {
     /// No CONNACK within timeout_ms.
     #[error("no CONNACK within the timeout")]
     Timeout,
-    /// The scheme needs TLS, which is not implemented yet.
-    #[error("scheme {0} (TLS) is not supported yet")]
+    /// The scheme and the TLS configuration given do not fit together (a bug of the caller).
+    #[error("scheme {0} has no transport for the TLS configuration given")]
     UnsupportedScheme(u8),
 }
 
@@ -170,13 +173,16 @@ pub struct Link {
 }
 
 /// Connects and waits for CONNACK; on success prints `+MQTTCONNECTED` and starts the event-loop task.
+///
+/// `tls` is the rustls configuration of a TLS or WSS scheme; reconnects reuse it unchanged.
 pub async fn connect(
     settings: Settings,
+    tls: Option<Arc<ClientConfig>>,
     timeout: Duration,
     shared: SharedState,
     out: Output,
 ) -> Result<Link, ConnectError> {
-    let options = mqtt_options(&settings, timeout).ok_or(ConnectError::UnsupportedScheme(settings.scheme))?;
+    let options = mqtt_options(&settings, tls, timeout).ok_or(ConnectError::UnsupportedScheme(settings.scheme))?;
     let (client, mut eventloop) = AsyncClient::new(options, 64);
     let mut net = eventloop.network_options();
     net.set_connection_timeout(timeout.as_secs().max(1));
@@ -201,16 +207,30 @@ async fn wait_connack(eventloop: &mut EventLoop) -> Result<(), ConnectionError> 
     }
 }
 
-/// Builds the rumqttc options for MQTT 3.1.1; `None` for the TLS schemes, which are not supported yet.
-fn mqtt_options(s: &Settings, timeout: Duration) -> Option<MqttOptions> {
+/// Builds the rumqttc options for MQTT 3.1.1 over the scheme's transport (ESP-AT reference §2.7).
+///
+/// `tls` must be present exactly for the TLS and WSS schemes; `None` when it is not.
+fn mqtt_options(s: &Settings, tls: Option<Arc<ClientConfig>>, timeout: Duration) -> Option<MqttOptions> {
     let client_id = if s.client_id.is_empty() { generated_client_id() } else { s.client_id.clone() };
-    let mut o = match s.scheme {
-        1 => MqttOptions::new(client_id, s.host.clone(), s.port),
-        6 => {
-            // ESP-AT reference §2.1 builds `ws://%s:%d/%s`; a leading '/' in the path is dropped to avoid `//`.
-            let url = format!("ws://{}:{}/{}", s.host, s.port, s.path.trim_start_matches('/'));
-            let mut o = MqttOptions::new(client_id, url, s.port);
+    // ESP-AT reference §2.1 builds `ws[s]://%s:%d/%s`; a leading '/' in the path is dropped to avoid `//`.
+    let ws_url = |proto: &str| format!("{proto}://{}:{}/{}", s.host, s.port, s.path.trim_start_matches('/'));
+    let mut o = match (s.scheme, tls) {
+        (1, None) => MqttOptions::new(client_id, s.host.clone(), s.port),
+        (6, None) => {
+            let mut o = MqttOptions::new(client_id, ws_url("ws"), s.port);
             o.set_transport(Transport::Ws);
+            o
+        }
+        // The host is rustls's server name: SNI and the name the certificate must cover.
+        (2..=5, Some(config)) => {
+            let mut o = MqttOptions::new(client_id, s.host.clone(), s.port);
+            o.set_transport(Transport::tls_with_config(TlsConfiguration::Rustls(config)));
+            o
+        }
+        // rumqttc#1065 (crates reference §2): WSS with a `ws://` URL would silently go cleartext.
+        (7..=10, Some(config)) => {
+            let mut o = MqttOptions::new(client_id, ws_url("wss"), s.port);
+            o.set_transport(Transport::wss_with_config(TlsConfiguration::Rustls(config)));
             o
         }
         _ => return None,
@@ -472,15 +492,31 @@ impl Link {
 mod tests {
     use super::*;
 
+    fn any_tls() -> Arc<ClientConfig> {
+        let pki = crate::tls::load(2, None).unwrap().unwrap();
+        crate::tls::client_config(pki, &[]).unwrap().config
+    }
+
     #[test]
-    fn tls_schemes_are_not_built_yet() {
+    fn each_scheme_needs_tls_config_exactly_when_it_is_tls() {
         let mut s = Settings { host: "127.0.0.1".into(), port: 1883, ..Settings::default() };
-        for scheme in [2, 3, 4, 5, 7, 8, 9, 10] {
+        let t = Duration::from_secs(3);
+        for scheme in 1..=10u8 {
             s.scheme = scheme;
-            assert!(mqtt_options(&s, Duration::from_secs(3)).is_none(), "{scheme}");
+            let tls = crate::tls::is_tls(scheme);
+            assert_eq!(mqtt_options(&s, None, t).is_some(), !tls, "{scheme} without TLS config");
+            assert_eq!(mqtt_options(&s, Some(any_tls()), t).is_some(), tls, "{scheme} with TLS config");
         }
-        s.scheme = 1;
-        assert!(mqtt_options(&s, Duration::from_secs(3)).is_some());
+    }
+
+    #[test]
+    fn ws_schemes_build_urls_with_one_slash() {
+        let s = Settings { scheme: 8, host: "h".into(), port: 443, path: "/mqtt".into(), ..Settings::default() };
+        let o = mqtt_options(&s, Some(any_tls()), Duration::from_secs(3)).unwrap();
+        assert_eq!(o.broker_address(), ("wss://h:443/mqtt".to_owned(), 443));
+        let s = Settings { scheme: 6, path: "mqtt".into(), ..s };
+        let o = mqtt_options(&s, None, Duration::from_secs(3)).unwrap();
+        assert_eq!(o.broker_address().0, "ws://h:443/mqtt");
     }
 
     #[test]

@@ -1,18 +1,25 @@
-//! The broker the device connects to: rumqttd in-process, a tap in front of
-//! it that records what the device sent ([`tap`], [`observations`]), and a
+//! The broker the device connects to: rumqttd in-process; in front of it,
+//! one listener per transport whose [`front`] terminates TLS and WebSocket
+//! and whose [`tap`] records what the device sent ([`observations`]); and a
 //! harness client that watches routed traffic and publishes to the device.
 
+pub mod front;
 pub mod observations;
 pub mod tap;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, SocketAddr, TcpListener as StdListener};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
+use rumqttc::tokio_rustls::rustls::ServerConfig;
 use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
 use rumqttd::{Config, ConnectionSettings, RouterConfig, ServerSettings};
 
+use crate::pki::Pki;
+use front::{tls_config, ClientAuth, Front};
 use observations::{Observation, ObservationLog};
 use tap::Connections;
 
@@ -25,23 +32,49 @@ pub struct BrokerConfig {
     pub device_host: String,
     /// Fixed port for scheme 1, or 0 to pick a free one.
     pub tcp_port: u16,
+    /// Where the test PKI lives (made on demand, reused when present).
+    pub certs_dir: PathBuf,
+    /// Host names and addresses the server certificate must cover besides localhost.
+    pub server_names: Vec<String>,
 }
 
 impl Default for BrokerConfig {
     fn default() -> Self {
-        Self { bind: IpAddr::from([127, 0, 0, 1]), device_host: "127.0.0.1".into(), tcp_port: 0 }
+        Self {
+            bind: IpAddr::from([127, 0, 0, 1]),
+            device_host: "127.0.0.1".into(),
+            tcp_port: 0,
+            certs_dir: PathBuf::from("certs"),
+            server_names: Vec::new(),
+        }
     }
 }
+
+/// Which listener serves each AT+MQTTUSERCFG scheme (ESP-AT reference §2.7).
+pub const SCHEME_LISTENERS: [(u8, &str); 10] = [
+    (1, "tcp"),
+    (2, "tls"),
+    (3, "tls"),
+    (4, "mtls"),
+    (5, "mtls"),
+    (6, "ws"),
+    (7, "wss"),
+    (8, "wss"),
+    (9, "mwss"),
+    (10, "mwss"),
+];
 
 /// A running broker. rumqttd has no shutdown API, so there is one per process.
 #[derive(Debug, Clone)]
 pub struct Broker {
     /// Host the device should connect to.
     pub device_host: String,
-    /// Device-facing port per AT scheme number.
-    pub scheme_ports: HashMap<u8, u16>,
+    /// Device-facing port per listener name (`tcp`, `tls`, `mtls`, `ws`, `wss`, `mwss`, `tls.expired`, ...).
+    pub ports: BTreeMap<String, u16>,
     /// A port that accepts connections and never answers them.
     pub silent_port: u16,
+    /// The test PKI the listeners present and trust.
+    pub pki: Pki,
     /// Everything observed so far.
     pub log: ObservationLog,
     /// Open device connections, to cut on request.
@@ -50,8 +83,10 @@ pub struct Broker {
 }
 
 impl Broker {
-    /// Starts rumqttd, the tap and the harness's own client; returns once all three are ready.
+    /// Starts rumqttd, the listeners and the harness's own client; returns once all are ready.
     pub async fn start(config: BrokerConfig) -> anyhow::Result<Self> {
+        let pki = Pki::ensure(&config.certs_dir, &config.server_names)
+            .with_context(|| format!("cannot prepare the test PKI in {}", config.certs_dir.display()))?;
         let internal = free_port(IpAddr::from([127, 0, 0, 1]))?;
         let internal_addr = SocketAddr::from(([127, 0, 0, 1], internal));
         std::thread::Builder::new()
@@ -67,11 +102,15 @@ impl Broker {
 
         let log = ObservationLog::default();
         let connections = Connections::default();
-        let listener = tokio::net::TcpListener::bind((config.bind, config.tcp_port))
-            .await
-            .with_context(|| format!("cannot bind the scheme-1 listener on {}:{}", config.bind, config.tcp_port))?;
-        let tcp_port = listener.local_addr()?.port();
-        tokio::spawn(tap::serve(listener, internal_addr, log.clone(), connections.clone()));
+        let mut ports = BTreeMap::new();
+        for front in fronts(&pki)? {
+            let port = if front.name == "tcp" { config.tcp_port } else { 0 };
+            let listener = tokio::net::TcpListener::bind((config.bind, port))
+                .await
+                .with_context(|| format!("cannot bind the {} listener on {}:{port}", front.name, config.bind))?;
+            ports.insert(front.name.clone(), listener.local_addr()?.port());
+            tokio::spawn(tap::serve(listener, front, internal_addr, log.clone(), connections.clone()));
+        }
 
         let silent =
             tokio::net::TcpListener::bind((config.bind, 0)).await.context("cannot bind the silent listener")?;
@@ -79,21 +118,47 @@ impl Broker {
         tokio::spawn(serve_silent(silent));
 
         let client = start_watcher(internal, log.clone()).await?;
-        tracing::info!(tcp_port, internal, "broker ready");
-        Ok(Self {
-            device_host: config.device_host,
-            scheme_ports: HashMap::from([(1, tcp_port)]),
-            silent_port,
-            log,
-            connections,
-            client,
-        })
+        tracing::info!(?ports, internal, "broker ready");
+        Ok(Self { device_host: config.device_host, ports, silent_port, pki, log, connections, client })
+    }
+
+    /// The device-facing port for an AT+MQTTUSERCFG scheme.
+    pub fn scheme_port(&self, scheme: u8) -> Option<u16> {
+        let name = SCHEME_LISTENERS.iter().find(|(s, _)| *s == scheme)?.1;
+        self.ports.get(name).copied()
     }
 
     /// Publishes `payload` on `topic` from the harness's own client, to reach a subscribed device.
     pub async fn publish(&self, topic: &str, payload: Vec<u8>, qos: u8, retain: bool) -> anyhow::Result<()> {
         self.client.publish(topic, qos_from(qos)?, retain, payload).await.context("harness publish failed")
     }
+}
+
+/// Every device-facing listener: one per transport, and servers with bad certificates.
+fn fronts(pki: &Pki) -> anyhow::Result<Vec<Front>> {
+    let front =
+        |name: &str, tls: Option<Arc<ServerConfig>>, websocket| Front { name: name.to_string(), tls, websocket };
+    let server = tls_config(&pki.server, &pki.ca, ClientAuth::None)?;
+    let mutual = tls_config(&pki.server, &pki.ca, ClientAuth::Required)?;
+    let mut fronts = vec![
+        front("tcp", None, false),
+        front("tls", Some(server.clone()), false),
+        front("mtls", Some(mutual.clone()), false),
+        front("ws", None, true),
+        front("wss", Some(server), true),
+        front("mwss", Some(mutual), true),
+    ];
+    // Servers a verifying device must refuse. They ask for a client certificate
+    // without requiring one, so schemes that present one still get as far as
+    // checking the server.
+    for (bad, cert) in
+        [("untrusted", &pki.untrusted_server), ("wronghost", &pki.wrong_host_server), ("expired", &pki.expired_server)]
+    {
+        let config = tls_config(cert, &pki.ca, ClientAuth::Optional)?;
+        fronts.push(front(&format!("tls.{bad}"), Some(config.clone()), false));
+        fronts.push(front(&format!("wss.{bad}"), Some(config), true));
+    }
+    Ok(fronts)
 }
 
 fn qos_from(qos: u8) -> anyhow::Result<QoS> {

@@ -19,9 +19,42 @@ pub struct Will {
     pub retain: bool,
 }
 
+/// What a TLS handshake showed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsInfo {
+    /// ALPN protocols the device offered in its ClientHello, in order.
+    pub alpn_offered: Vec<String>,
+    /// The protocol agreed, if any.
+    pub alpn_negotiated: Option<String>,
+    /// Server name indication sent by the device.
+    pub sni: Option<String>,
+    /// Subject of the client certificate the device presented.
+    pub client_certificate: Option<String>,
+}
+
+/// How a device connection reached the broker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transport {
+    /// The listener's name (`tcp`, `tls`, `mtls`, `ws`, `wss`, `mwss`, `tls.expired`, ...).
+    pub listener: String,
+    /// TLS details, for TLS listeners.
+    pub tls: Option<TlsInfo>,
+    /// The WebSocket request path, for WebSocket listeners.
+    pub websocket_path: Option<String>,
+}
+
 /// One thing the device did on an MQTT connection, or that happened to the connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Observation {
+    /// A connection finished its TLS / WebSocket handshakes (or needed none).
+    Transport(Transport),
+    /// A connection's TLS or WebSocket handshake failed.
+    HandshakeFailed {
+        /// The listener's name.
+        listener: String,
+        /// What went wrong, as the server saw it.
+        error: String,
+    },
     /// A CONNECT packet.
     Connect {
         /// Client identifier.
@@ -71,6 +104,23 @@ impl std::fmt::Display for Observation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let text = |bytes: &[u8]| crate::device::transcript::visible(bytes);
         match self {
+            Observation::Transport(t) => {
+                write!(f, "connection on listener {:?}", t.listener)?;
+                if let Some(tls) = &t.tls {
+                    write!(
+                        f,
+                        ", TLS alpn offered {:?}, sni {:?}, client certificate {:?}",
+                        tls.alpn_offered, tls.sni, tls.client_certificate
+                    )?;
+                }
+                if let Some(path) = &t.websocket_path {
+                    write!(f, ", WebSocket path {path:?}")?;
+                }
+                Ok(())
+            }
+            Observation::HandshakeFailed { listener, error } => {
+                write!(f, "handshake failed on listener {listener:?}: {error}")
+            }
             Observation::Connect { client_id, username, password, keep_alive, clean_session, will } => {
                 write!(f, "CONNECT client id {client_id:?}, username {username:?}, password {password:?}, ")?;
                 write!(f, "keepalive {keep_alive}, clean session {}", u8::from(*clean_session))?;

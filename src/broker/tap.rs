@@ -1,4 +1,4 @@
-//! A wire tap in front of rumqttd's plain listener.
+//! A wire tap in front of rumqttd's plain listener, behind the [`super::front`].
 //!
 //! rumqttd's hooks show only the client id, user name and password of a
 //! CONNECT (reference crates.md §2 "Authentication hook"), not the keep-alive,
@@ -13,12 +13,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::BytesMut;
+use futures::{SinkExt as _, StreamExt as _};
 use rumqttc::mqttbytes::v4::Packet;
 use rumqttc::mqttbytes::{Error as CodecError, QoS};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
+use tokio_tungstenite::tungstenite::Message;
 
+use super::front::{DeviceIo, Front};
 use super::observations::{Observation, ObservationLog, Will};
 
 const MAX_PACKET: usize = 1024 * 1024 + 1024;
@@ -53,27 +56,48 @@ impl Connections {
     }
 }
 
-/// Accepts device connections on `listener` and forwards them to `upstream`, forever.
-pub async fn serve(listener: TcpListener, upstream: SocketAddr, log: ObservationLog, connections: Connections) {
+/// Accepts device connections on `listener`, runs `front`'s handshakes, and forwards MQTT to `upstream`, forever.
+pub async fn serve(
+    listener: TcpListener,
+    front: Front,
+    upstream: SocketAddr,
+    log: ObservationLog,
+    connections: Connections,
+) {
     static NEXT_ID: AtomicU64 = AtomicU64::new(1);
     loop {
-        let (device, peer) = match listener.accept().await {
+        let (tcp, peer) = match listener.accept().await {
             Ok(accepted) => accepted,
             Err(e) => {
-                tracing::warn!("tap accept failed: {e}");
+                tracing::warn!("{} accept failed: {e}", front.name);
                 continue;
             }
         };
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        let cut = Arc::new(Notify::new());
-        connections
-            .inner
-            .lock()
-            .expect("connections lock")
-            .insert(id, TappedConnection { client_id: None, cut: cut.clone() });
-        tracing::debug!(id, %peer, "tap accepted a device connection");
-        let (log, connections) = (log.clone(), connections.clone());
+        tracing::debug!(id, %peer, listener = %front.name, "device connection accepted");
+        let (front, log, connections) = (front.clone(), log.clone(), connections.clone());
+        // Each handshake runs in its own task: a stalled device never blocks the next one.
         tokio::spawn(async move {
+            let device = match front.handshake(tcp).await {
+                Ok((device, transport)) => {
+                    log.push(id, None, Observation::Transport(transport));
+                    device
+                }
+                Err(e) => {
+                    log.push(
+                        id,
+                        None,
+                        Observation::HandshakeFailed { listener: front.name.clone(), error: e.to_string() },
+                    );
+                    return;
+                }
+            };
+            let cut = Arc::new(Notify::new());
+            connections
+                .inner
+                .lock()
+                .expect("connections lock")
+                .insert(id, TappedConnection { client_id: None, cut: cut.clone() });
             if let Err(e) = relay(id, device, upstream, &log, &connections, cut).await {
                 tracing::debug!(id, "tapped connection ended: {e}");
             }
@@ -83,40 +107,68 @@ pub async fn serve(listener: TcpListener, upstream: SocketAddr, log: Observation
     }
 }
 
+/// Copies MQTT bytes both ways until either side closes or the connection is cut.
 async fn relay(
     id: u64,
-    device: TcpStream,
+    mut device: DeviceIo,
     upstream: SocketAddr,
     log: &ObservationLog,
     connections: &Connections,
     cut: Arc<Notify>,
 ) -> std::io::Result<()> {
     let broker = TcpStream::connect(upstream).await?;
-    let (mut device_rx, mut device_tx) = device.into_split();
     let (mut broker_rx, mut broker_tx) = broker.into_split();
-    let to_broker = async {
-        let mut decoder = Decoder { id, buf: BytesMut::new(), client_id: None };
-        let mut chunk = vec![0u8; 16 * 1024];
-        loop {
-            let n = device_rx.read(&mut chunk).await?;
-            if n == 0 {
-                return Ok::<_, std::io::Error>(());
+    let mut decoder = Decoder { id, buf: BytesMut::new(), client_id: None };
+    let mut from_broker = vec![0u8; 16 * 1024];
+    loop {
+        tokio::select! {
+            chunk = read_device(&mut device) => {
+                let Some(chunk) = chunk? else { return Ok(()) };
+                // Record before forwarding: whatever the device is acked for has then
+                // been observed before the ack can reach it, so a scenario may check
+                // for the absence of a packet as soon as the device answers.
+                decoder.feed(&chunk, log, connections);
+                broker_tx.write_all(&chunk).await?;
             }
-            // Record before forwarding: whatever the device is acked for has then
-            // been observed before the ack can reach it, so a scenario may check
-            // for the absence of a packet as soon as the device answers.
-            decoder.feed(&chunk[..n], log, connections);
-            broker_tx.write_all(&chunk[..n]).await?;
+            n = broker_rx.read(&mut from_broker) => {
+                let n = n?;
+                if n == 0 {
+                    return Ok(());
+                }
+                write_device(&mut device, &from_broker[..n]).await?;
+            }
+            _ = cut.notified() => {
+                tracing::info!(id, "the tap cut the device's connection on request");
+                return Ok(());
+            }
         }
-    };
-    let to_device = tokio::io::copy(&mut broker_rx, &mut device_tx);
-    tokio::select! {
-        r = to_broker => r,
-        r = to_device => r.map(|_| ()),
-        _ = cut.notified() => {
-            tracing::info!(id, "tap cut the device's connection on request");
-            Ok(())
+    }
+}
+
+/// The next chunk of MQTT bytes from the device; `None` when it closed.
+async fn read_device(device: &mut DeviceIo) -> std::io::Result<Option<Vec<u8>>> {
+    match device {
+        DeviceIo::Stream(s) => {
+            let mut buf = vec![0u8; 16 * 1024];
+            let n = s.read(&mut buf).await?;
+            buf.truncate(n);
+            Ok((n > 0).then_some(buf))
         }
+        DeviceIo::WebSocket(ws) => loop {
+            match ws.next().await {
+                None | Some(Ok(Message::Close(_))) => return Ok(None),
+                Some(Ok(Message::Binary(data))) => return Ok(Some(data.to_vec())),
+                Some(Ok(_)) => continue, // pings are answered by tungstenite; text is not MQTT
+                Some(Err(e)) => return Err(std::io::Error::other(e)),
+            }
+        },
+    }
+}
+
+async fn write_device(device: &mut DeviceIo, bytes: &[u8]) -> std::io::Result<()> {
+    match device {
+        DeviceIo::Stream(s) => s.write_all(bytes).await,
+        DeviceIo::WebSocket(ws) => ws.send(Message::Binary(bytes.to_vec().into())).await.map_err(std::io::Error::other),
     }
 }
 

@@ -5,7 +5,7 @@ use anyhow::{bail, ensure, Context};
 use cucumber::gherkin::Step;
 use cucumber::{then, when};
 
-use crate::broker::observations::{Observation, Observed};
+use crate::broker::observations::{Observation, Observed, Transport};
 use crate::world::AtWorld;
 
 /// Checks fields of the CONNECT the device sent with this client id.
@@ -30,6 +30,53 @@ async fn connect_with(world: &mut AtWorld, client_id: String, step: &Step) -> an
         ensure!(actual == expected, "CONNECT field {field:?} was {actual:?}, expected {expected:?}");
     }
     Ok(())
+}
+
+/// Checks how the connection of this client id reached the broker.
+///
+/// Table rows are `| field | value |` with fields `listener`, `tls` (yes/no),
+/// `client certificate` (its subject), `alpn offered` (comma-separated),
+/// `alpn negotiated`, `sni`, `websocket path`; `(none)` means absent.
+#[then(regex = r#"^the broker saw the connection of "(.*)" arrive with:$"#)]
+async fn connection_arrived_with(world: &mut AtWorld, client_id: String, step: &Step) -> anyhow::Result<()> {
+    let client_id = world.expand(&client_id)?;
+    let connect = wait_for(
+        world,
+        &format!("a CONNECT from {client_id:?}"),
+        |o| matches!(&o.what, Observation::Connect { client_id: c, .. } if *c == client_id),
+    )
+    .await?;
+    let transport = world
+        .env
+        .broker
+        .log
+        .since(world.observation_mark)
+        .into_iter()
+        .find_map(|o| match o.what {
+            Observation::Transport(t) if o.connection == connect.connection => Some(t),
+            _ => None,
+        })
+        .context("no transport was recorded for that connection")?;
+    let table = step.table.as_ref().context("this step needs a | field | value | table")?;
+    for row in &table.rows {
+        let [field, expected] = row.as_slice() else { bail!("table rows need two cells: | field | value |") };
+        let expected = world.expand(expected)?;
+        let actual = transport_field(&transport, field)?;
+        ensure!(actual == expected, "transport field {field:?} was {actual:?}, expected {expected:?} ({transport:?})");
+    }
+    Ok(())
+}
+
+/// A TLS or WebSocket handshake failed on the named listener during this scenario.
+#[then(regex = r#"^the broker saw a handshake fail on the "(.*)" listener$"#)]
+async fn handshake_failed(world: &mut AtWorld, listener: String) -> anyhow::Result<()> {
+    wait_for(
+        world,
+        &format!("a failed handshake on the {listener:?} listener"),
+        |o| matches!(&o.what, Observation::HandshakeFailed { listener: l, .. } if *l == listener),
+    )
+    .await
+    .map(drop)
 }
 
 /// A PUBLISH from the device with this payload, topic, QoS and retain flag.
@@ -173,6 +220,27 @@ fn describe(world: &AtWorld) -> String {
         .map(|o| format!("[conn {} {:?}] {:?}", o.connection, o.client_id, o.what))
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+fn transport_field(t: &Transport, field: &str) -> anyhow::Result<String> {
+    let none = || "(none)".to_string();
+    let tls = t.tls.as_ref();
+    Ok(match field {
+        "listener" => t.listener.clone(),
+        "tls" => if tls.is_some() { "yes" } else { "no" }.to_string(),
+        "client certificate" => tls.and_then(|i| i.client_certificate.clone()).unwrap_or_else(none),
+        "alpn offered" => match tls.map(|i| i.alpn_offered.join(",")) {
+            Some(list) if !list.is_empty() => list,
+            _ => none(),
+        },
+        "alpn negotiated" => tls.and_then(|i| i.alpn_negotiated.clone()).unwrap_or_else(none),
+        "sni" => tls.and_then(|i| i.sni.clone()).unwrap_or_else(none),
+        "websocket path" => t.websocket_path.clone().unwrap_or_else(none),
+        other => bail!(
+            "unknown transport field {other:?}; use listener, tls, client certificate, alpn offered, \
+             alpn negotiated, sni or websocket path"
+        ),
+    })
 }
 
 fn connect_field(connect: &Observation, field: &str) -> anyhow::Result<String> {

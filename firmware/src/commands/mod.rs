@@ -6,7 +6,7 @@ pub mod mqtt;
 use crate::error_code::CommandError;
 use crate::output::Output;
 use crate::params::Params;
-use crate::{Dialect, Quirks};
+use crate::{Args, Dialect};
 
 /// How a command that did not fail ends.
 #[derive(Debug)]
@@ -93,14 +93,14 @@ pub struct Firmware {
 }
 
 impl Firmware {
-    /// A freshly booted module.
-    pub fn new(dialect: Dialect, quirks: Quirks, out: Output) -> Self {
+    /// A freshly booted module configured by the command line.
+    pub fn new(args: &Args, out: Output) -> Self {
         Self {
             echo: true,
             syslog: false,
             wifi: basic::Wifi::default(),
-            mqtt: mqtt::Mqtt::new(quirks, out.clone()),
-            dialect,
+            mqtt: mqtt::Mqtt::new(args.quirks, out.clone()).with_pki_dir(args.pki_dir.clone()),
+            dialect: args.dialect,
             out,
         }
     }

@@ -5,6 +5,7 @@ use crate::commands::{CommandResult, Reply};
 use crate::error_code::{CommandError, MqttCode};
 use crate::link::{self, state};
 use crate::params::Params;
+use crate::tls;
 
 /// ESP-AT reference §2.4 (bin): host at most 128 bytes; empty is an error here, not a warning.
 const HOST: StrCodes =
@@ -20,13 +21,19 @@ pub async fn connect(m: &mut Mqtt, p: &Params) -> CommandResult {
     let reconnect = int_in(p, 3, 0..=1, MqttCode::ReconnectReadFailed, MqttCode::ReconnectValueIsWrong)?;
     let wait = timeout(p, 4)?;
     count(p, 5)?;
+    // ESP-AT reference §2.7/§2.8: the partitions are read at every connect, after the parameter checks.
+    let tls = match tls::load(m.settings.scheme, m.pki_dir.as_deref())? {
+        Some(pki) => Some(tls::client_config(pki, &m.settings.alpn)?),
+        None => None,
+    };
 
     let mut settings = m.settings.clone();
     settings.host = host;
     settings.port = port as u16;
     settings.reconnect = reconnect == 1;
     link::lock(&m.shared).topics.clear();
-    match link::connect(settings.clone(), wait, m.shared.clone(), m.out.clone()).await {
+    let config = tls.as_ref().map(|t| t.config.clone());
+    match link::connect(settings.clone(), config, wait, m.shared.clone(), m.out.clone()).await {
         Ok(l) => {
             m.link = Some(l);
             m.settings = settings;
@@ -35,14 +42,18 @@ pub async fn connect(m: &mut Mqtt, p: &Params) -> CommandResult {
         }
         Err(e) => {
             match e {
-                link::ConnectError::UnsupportedScheme(_) => tracing::warn!(error = %e, "TLS schemes are a later issue"),
+                link::ConnectError::UnsupportedScheme(_) => tracing::error!(error = %e, "no transport built"),
                 _ => tracing::info!(error = %e, "MQTT connect failed"),
             }
             // Issues #427/#478 (ESP-AT reference §2.3, §5): a failed connect shows the URC then ERROR,
             // and the state stays where it was.
             m.out.write("+MQTTDISCONNECTED:0\r\n");
             link::lock(&m.shared).state = before;
-            Err(CommandError::Plain)
+            // ESP-AT reference §2.7: a certificate refused only for its name is AT_MQTT_HOSTNAME_VERIFY_FAILED.
+            match tls.and_then(|t| t.verify_error.take()) {
+                Some(refusal) if tls::is_hostname_failure(&refusal) => Err(MqttCode::HostnameVerifyFailed.into()),
+                _ => Err(CommandError::Plain),
+            }
         }
     }
 }
@@ -141,5 +152,23 @@ mod tests {
         assert_eq!(m.state(), state::CONNCFG);
         assert_eq!(rx.recv().await.unwrap(), b"+MQTTDISCONNECTED:0\r\n");
         assert!(m.link.is_none());
+    }
+
+    #[tokio::test]
+    async fn missing_partitions_fail_before_connecting() {
+        let (out, mut rx) = Output::channel();
+        let mut m = Mqtt::new(Quirks::Spec, out).with_pki_dir(Some(std::env::temp_dir().join("vfw-no-such-pki-dir")));
+        link::lock(&m.shared).state = state::USERCFG;
+        let cases = [(3, MqttCode::CaLengthError), (10, MqttCode::CaLengthError), (4, MqttCode::CertLengthError)];
+        for (scheme, code) in cases {
+            m.settings.scheme = scheme;
+            // Parameter checks come first.
+            let err = connect(&mut m, &Params::parse(br#"0,"127.0.0.1",0,0"#)).await.unwrap_err();
+            assert_eq!(err, MqttCode::PortValueIsWrong.into());
+            let err = connect(&mut m, &Params::parse(br#"0,"127.0.0.1",1,0,3000"#)).await.unwrap_err();
+            assert_eq!(err, code.into(), "scheme {scheme}");
+            assert_eq!(m.state(), state::USERCFG);
+        }
+        assert!(rx.try_recv().is_err(), "no +MQTTDISCONNECTED: the connect was never attempted");
     }
 }

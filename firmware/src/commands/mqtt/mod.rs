@@ -3,6 +3,7 @@
 //! Parameter checks follow the order of the spec's parameter lists; state checks follow
 //! ESP-AT reference §2.3. Each submodule handles one command family.
 
+pub mod alpn;
 pub mod clean;
 pub mod conn;
 pub mod conncfg;
@@ -11,6 +12,7 @@ pub mod subscribe;
 pub mod usercfg;
 
 use std::ops::RangeInclusive;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use super::{CommandResult, Form};
@@ -36,6 +38,8 @@ pub struct Mqtt {
     shared: SharedState,
     link: Option<Link>,
     quirks: Quirks,
+    /// `--pki-dir`: the files standing in for the mqtt_ca / mqtt_cert / mqtt_key partitions.
+    pki_dir: Option<PathBuf>,
     out: Output,
 }
 
@@ -48,8 +52,15 @@ impl Mqtt {
             shared: SharedState::default(),
             link: None,
             quirks,
+            pki_dir: None,
             out,
         }
+    }
+
+    /// Uses the PEM files in `dir` as the certificate partitions (ESP-AT reference §2.8).
+    pub fn with_pki_dir(mut self, dir: Option<PathBuf>) -> Self {
+        self.pki_dir = dir;
+        self
     }
 
     /// Runs one `AT+MQTT...` command.
@@ -60,6 +71,8 @@ impl Mqtt {
             ("MQTTUSERNAME", Form::Set(p)) => usercfg::set_field(self, &p, usercfg::Field::Username),
             ("MQTTPASSWORD", Form::Set(p)) => usercfg::set_field(self, &p, usercfg::Field::Password),
             ("MQTTCONNCFG", Form::Set(p)) => conncfg::conn_config(self, &p),
+            ("MQTTALPN", Form::Set(p)) => alpn::set(self, &p),
+            ("MQTTALPN", Form::Query) => Ok(alpn::query(self)),
             ("MQTTCONN", Form::Set(p)) => conn::connect(self, &p).await,
             ("MQTTCONN", Form::Query) => Ok(conn::query(self)),
             ("MQTTPUB", Form::Set(p)) => publish::publish(self, &p).await,
