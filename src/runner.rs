@@ -52,6 +52,9 @@ pub struct Outcome {
 /// Runs the suite and reports; errors are set-up failures, not scenario failures.
 pub async fn run(options: RunOptions) -> anyhow::Result<Outcome> {
     ensure!(options.features.exists(), "no feature files at {}: pass --features DIR", options.features.display());
+    if let Some(tags) = &options.tags {
+        parse_tags(tags)?; // fail before anything is started
+    }
     std::fs::create_dir_all(&options.out_dir)
         .with_context(|| format!("cannot create the output directory {}", options.out_dir.display()))?;
 
@@ -121,7 +124,7 @@ async fn run_features(options: &RunOptions) -> anyhow::Result<Outcome> {
     };
     let mut cli = cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default();
     if let Some(tags) = &options.tags {
-        cli.tags_filter = Some(tags.parse().map_err(|e| anyhow::anyhow!("bad --tags expression {tags:?}: {e:?}"))?);
+        cli.tags_filter = Some(parse_tags(tags)?);
     }
     if let Some(name) = &options.name {
         cli.re_filter = Some(regex::Regex::new(name).with_context(|| format!("bad --name regex {name:?}"))?);
@@ -148,6 +151,10 @@ async fn run_features(options: &RunOptions) -> anyhow::Result<Outcome> {
         .run(&options.features)
         .await;
     Ok(Outcome { failed: writer.execution_has_failed() })
+}
+
+fn parse_tags(tags: &str) -> anyhow::Result<cucumber::gherkin::tagexpr::TagOperation> {
+    tags.parse().map_err(|e| anyhow::anyhow!("bad --tags expression {tags:?}: {e:?}"))
 }
 
 /// Writes a failed scenario's serial transcript to a file and says where.

@@ -24,7 +24,19 @@ fn text(bytes: &[u8]) -> String {
 
 #[test]
 fn a_missing_port_is_a_set_up_error_naming_the_port() {
-    let out = atconform(&["run", "--port", "/dev/atconform-no-such-port", "--features", "features"]);
+    let dir = scratch("missing-port");
+    let certs = dir.join("certs");
+    let out = atconform(&[
+        "run",
+        "--port",
+        "/dev/atconform-no-such-port",
+        "--features",
+        "features",
+        "--certs",
+        certs.to_str().unwrap(),
+        "--out-dir",
+        dir.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2), "stderr: {}", text(&out.stderr));
     assert!(text(&out.stderr).contains("cannot open serial port /dev/atconform-no-such-port"));
 }
@@ -39,7 +51,15 @@ fn a_missing_features_directory_is_a_set_up_error() {
 #[test]
 fn a_bad_tag_expression_is_a_set_up_error() {
     let dir = scratch("bad-tags");
-    let out = atconform(&["run", "--tags", "@a and and", "--out-dir", dir.to_str().unwrap()]);
+    let out = atconform(&[
+        "run",
+        "--tags",
+        "@a and and",
+        "--out-dir",
+        dir.to_str().unwrap(),
+        "--certs",
+        dir.join("certs").to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("bad --tags expression"), "stderr: {}", text(&out.stderr));
 }
@@ -85,6 +105,8 @@ fn a_failing_scenario_keeps_its_timestamped_transcript_and_names_what_arrived() 
         out_dir.to_str().unwrap(),
         "--junit",
         junit.to_str().unwrap(),
+        "--certs",
+        dir.join("certs").to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);

@@ -222,15 +222,20 @@ fn write_public(path: &Path, text: &str) -> Result<(), PkiError> {
 }
 
 /// Writes a private key readable by its owner only.
+///
+/// The key goes to a temporary file first and is renamed into place, so two
+/// runs sharing a directory never see a half-written or clashing file.
 fn write_private(path: &Path, text: &str) -> Result<(), PkiError> {
-    let _ = fs::remove_file(path);
+    let tmp = path.with_extension(format!("key.tmp{}", std::process::id()));
+    let _ = fs::remove_file(&tmp);
     let mut f = fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
-        .open(path)
-        .map_err(|source| io("cannot create", path, source))?;
-    f.write_all(text.as_bytes()).map_err(|source| io("cannot write", path, source))
+        .open(&tmp)
+        .map_err(|source| io("cannot create", &tmp, source))?;
+    f.write_all(text.as_bytes()).map_err(|source| io("cannot write", &tmp, source))?;
+    fs::rename(&tmp, path).map_err(|source| io("cannot move into place", path, source))
 }
 
 fn io(action: &'static str, path: &Path, source: std::io::Error) -> PkiError {
