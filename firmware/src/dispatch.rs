@@ -53,6 +53,8 @@ impl Input {
     /// Runs `work` while answering every complete line that arrives meanwhile with `busy p...`
     /// (ESP-AT reference §3 "busy").
     async fn while_busy<F: Future>(&mut self, echo: bool, out: &Output, work: F) -> F::Output {
+        // Lines that came in the same read as the command are just as early as later ones.
+        self.answer_busy(&[], echo, out);
         tokio::pin!(work);
         loop {
             tokio::select! {

@@ -107,6 +107,20 @@ async fn lines_during_a_pending_connect_get_busy() {
 }
 
 #[tokio::test]
+async fn a_line_in_the_same_write_as_a_long_command_gets_busy() {
+    // The two lines reach the firmware in one read: the second must not wait for the first.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let mut b = Board::start(&[]).await;
+    b.command(r#"AT+MQTTUSERCFG=0,1,"","","",0,0,"""#, b"OK\r\n").await;
+    b.send(format!("AT+MQTTCONN=0,\"127.0.0.1\",{port},0,3000\r\nAT\r\n").as_bytes()).await;
+    let first = b.expect(b"busy p...\r\n").await;
+    assert!(!first.windows(5).any(|w| w == b"ERROR"), "busy must come before the connect fails: {first:?}");
+    b.expect(b"ERROR\r\n").await;
+    drop(silent);
+}
+
+#[tokio::test]
 async fn sigusr1_hard_reset_abandons_a_pending_connect_and_prints_ready() {
     let mut b = Board::start(&[]).await;
     b.command("ATE0", b"OK\r\n").await;
