@@ -15,21 +15,8 @@ use crate::world::AtWorld;
 /// `will qos`, `will retain`; a value `(none)` means the field was absent.
 #[then(regex = r#"^the broker received a CONNECT from "(.*)" with:$"#)]
 async fn connect_with(world: &mut AtWorld, client_id: String, step: &Step) -> anyhow::Result<()> {
-    let client_id = world.expand(&client_id)?;
-    let seen = wait_for(
-        world,
-        &format!("a CONNECT from {client_id:?}"),
-        |o| matches!(&o.what, Observation::Connect { client_id: c, .. } if *c == client_id),
-    )
-    .await?;
-    let table = step.table.as_ref().context("this step needs a | field | value | table")?;
-    for row in &table.rows {
-        let [field, expected] = row.as_slice() else { bail!("table rows need two cells: | field | value |") };
-        let expected = world.expand(expected)?;
-        let actual = connect_field(&seen.what, field)?;
-        ensure!(actual == expected, "CONNECT field {field:?} was {actual:?}, expected {expected:?}");
-    }
-    Ok(())
+    let seen = wait_for_connect(world, &client_id).await?;
+    check_fields(world, step, "CONNECT", |field| connect_field(&seen.what, field))
 }
 
 /// Checks how the connection of this client id reached the broker.
@@ -39,13 +26,7 @@ async fn connect_with(world: &mut AtWorld, client_id: String, step: &Step) -> an
 /// `alpn negotiated`, `sni`, `websocket path`; `(none)` means absent.
 #[then(regex = r#"^the broker saw the connection of "(.*)" arrive with:$"#)]
 async fn connection_arrived_with(world: &mut AtWorld, client_id: String, step: &Step) -> anyhow::Result<()> {
-    let client_id = world.expand(&client_id)?;
-    let connect = wait_for(
-        world,
-        &format!("a CONNECT from {client_id:?}"),
-        |o| matches!(&o.what, Observation::Connect { client_id: c, .. } if *c == client_id),
-    )
-    .await?;
+    let connect = wait_for_connect(world, &client_id).await?;
     let transport = world
         .env
         .broker
@@ -57,12 +38,33 @@ async fn connection_arrived_with(world: &mut AtWorld, client_id: String, step: &
             _ => None,
         })
         .context("no transport was recorded for that connection")?;
+    check_fields(world, step, "transport", |field| transport_field(&transport, field))
+}
+
+/// Waits for the CONNECT carrying this (placeholder-expanded) client id.
+async fn wait_for_connect(world: &AtWorld, client_id: &str) -> anyhow::Result<Observed> {
+    let client_id = world.expand(client_id)?;
+    wait_for(
+        world,
+        &format!("a CONNECT from {client_id:?}"),
+        |o| matches!(&o.what, Observation::Connect { client_id: c, .. } if *c == client_id),
+    )
+    .await
+}
+
+/// Compares each `| field | value |` row of the step's table with what `actual` reports.
+fn check_fields(
+    world: &AtWorld,
+    step: &Step,
+    what: &str,
+    actual: impl Fn(&str) -> anyhow::Result<String>,
+) -> anyhow::Result<()> {
     let table = step.table.as_ref().context("this step needs a | field | value | table")?;
     for row in &table.rows {
         let [field, expected] = row.as_slice() else { bail!("table rows need two cells: | field | value |") };
         let expected = world.expand(expected)?;
-        let actual = transport_field(&transport, field)?;
-        ensure!(actual == expected, "transport field {field:?} was {actual:?}, expected {expected:?} ({transport:?})");
+        let got = actual(field)?;
+        ensure!(got == expected, "{what} field {field:?} was {got:?}, expected {expected:?}");
     }
     Ok(())
 }
