@@ -92,6 +92,9 @@ pub struct Args {
     /// certificate partitions; read at every AT+MQTTCONN. Without it the partitions are empty.
     #[arg(long, value_name = "DIR")]
     pub pki_dir: Option<PathBuf>,
+    /// Unix socket path for the control channel (fault injection), which is not the serial line.
+    #[arg(long, value_name = "PATH")]
+    pub control: Option<PathBuf>,
 }
 
 /// Opens the pty, prints `PTY <path>` on stdout, and serves AT commands until stdin ends or a signal arrives.
