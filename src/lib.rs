@@ -10,6 +10,7 @@
 
 pub mod broker;
 pub mod control;
+pub mod coverage;
 pub mod device;
 pub mod dialect;
 pub mod expand;

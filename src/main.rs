@@ -69,6 +69,9 @@ struct RunArgs {
     /// Write a cucumber JSON report here (with several dialects, one file each).
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Error-code table whose coverage the summary states.
+    #[arg(long, default_value = "fixtures/error_codes.toml")]
+    error_codes: PathBuf,
     /// Directory for failure transcripts and the virtual firmware's log.
     #[arg(long, default_value = "reports")]
     out_dir: PathBuf,
@@ -200,6 +203,7 @@ async fn run_suite_async(args: RunArgs) -> anyhow::Result<runner::Outcome> {
         name: args.name,
         junit: args.junit,
         json: args.json,
+        error_codes: Some(args.error_codes),
         out_dir: args.out_dir,
         broker: BrokerConfig {
             bind: args.broker_bind,

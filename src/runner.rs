@@ -16,6 +16,7 @@ use futures::FutureExt as _;
 
 use crate::broker::{Broker, BrokerConfig};
 use crate::control::ControlChannel;
+use crate::coverage::{CodeCoverage, ErrorCodeTable, ScenarioRecord};
 use crate::device::reset::HardReset;
 use crate::device::Device;
 use crate::dialect::Dialect;
@@ -51,6 +52,8 @@ pub struct RunOptions {
     pub out_dir: PathBuf,
     /// Broker addresses.
     pub broker: BrokerConfig,
+    /// The error-code table whose coverage the summary states (`fixtures/error_codes.toml`).
+    pub error_codes: Option<PathBuf>,
 }
 
 /// How many scenarios of one dialect ended which way.
@@ -64,6 +67,8 @@ pub struct Tally {
     pub skipped: usize,
     /// `feature: scenario` of each failed or skipped scenario.
     pub not_passed: Vec<String>,
+    /// Every scenario that ran, for coverage.
+    pub scenarios: Vec<ScenarioRecord>,
 }
 
 /// How one dialect's part of the run went.
@@ -113,6 +118,10 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Outcome> {
         outcomes.push(run_dialect(&options, &broker, selection).await);
     }
     print_summary(&outcomes);
+    // Outside a checkout the table may be absent: coverage is then simply not stated.
+    if let Some(path) = options.error_codes.as_ref().filter(|p| p.exists()) {
+        print_code_coverage(path, &outcomes);
+    }
     Ok(Outcome { failed: outcomes.iter().any(|o| o.failed), dialects: outcomes })
 }
 
@@ -303,10 +312,11 @@ async fn run_features(
                 .tee::<AtWorld, _>(writer::Json::for_tee(json_out))
                 .normalized(),
         )
-        .after(move |feature, _rule, scenario, finished, world| {
+        .after(move |feature, rule, scenario, finished, world| {
             let (transcripts, tally) = (transcripts.clone(), after_tally.clone());
             async move {
-                record(&tally, &feature.name, &scenario.name, finished);
+                let passed = matches!(finished, ScenarioFinished::StepPassed);
+                record(&tally, ScenarioRecord::new(feature, rule, scenario, passed), finished);
                 if let (Some(world), ScenarioFinished::StepFailed(..)) = (world, finished) {
                     keep_transcript(&transcripts, &feature.name, &scenario.name, world).await;
                 }
@@ -333,15 +343,34 @@ async fn run_features(
     Ok((writer.execution_has_failed(), tally))
 }
 
-fn record(tally: &Mutex<Tally>, feature: &str, scenario: &str, finished: &ScenarioFinished) {
+fn record(tally: &Mutex<Tally>, scenario: ScenarioRecord, finished: &ScenarioFinished) {
     let mut tally = tally.lock().expect("tally lock");
     match finished {
         ScenarioFinished::StepPassed => tally.passed += 1,
         ScenarioFinished::StepSkipped => tally.skipped += 1,
         ScenarioFinished::StepFailed(..) | ScenarioFinished::BeforeHookFailed(..) => tally.failed += 1,
     }
-    if !matches!(finished, ScenarioFinished::StepPassed) {
-        tally.not_passed.push(format!("{feature}: {scenario}"));
+    if !scenario.passed {
+        tally.not_passed.push(format!("{}: {}", scenario.feature, scenario.name));
+    }
+    tally.scenarios.push(scenario);
+}
+
+/// States how many codes of the table passing scenarios exercised, and which they missed.
+fn print_code_coverage(table: &Path, outcomes: &[DialectOutcome]) {
+    let table = match ErrorCodeTable::load(table) {
+        Ok(t) => t,
+        Err(e) => return println!("error-code coverage: {e}"),
+    };
+    let coverage = CodeCoverage::compute(&table, outcomes.iter().map(|o| (o.dialect, &o.tally.scenarios[..])));
+    println!(
+        "error codes exercised by passing scenarios: {} of {} ({} only through the virtual firmware's fault injection)",
+        coverage.covered.len(),
+        table.codes.len(),
+        coverage.virtual_only().len()
+    );
+    for code in &coverage.missing {
+        println!("         not exercised: 0x{:04x} {}", code.code, code.name);
     }
 }
 

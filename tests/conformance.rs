@@ -25,6 +25,7 @@ async fn main() -> ExitCode {
         name: None,
         junit: Some(root.join("target/atconform-tests/junit.xml")),
         json: Some(root.join("target/atconform-tests/cucumber.json")),
+        error_codes: Some(root.join("fixtures/error_codes.toml")),
         out_dir: root.join("target/atconform-tests"),
         broker: BrokerConfig { certs_dir: root.join("target/atconform-tests/certs"), ..BrokerConfig::default() },
     };
