@@ -75,6 +75,8 @@ pub struct ScenarioRecord {
     pub text: String,
     /// Whether every step passed.
     pub passed: bool,
+    /// The device it ran on, e.g. `esp32#2 (/dev/pts/7)`.
+    pub device: Option<String>,
 }
 
 impl ScenarioRecord {
@@ -100,7 +102,7 @@ impl ScenarioRecord {
                 text.push('\n');
             }
         }
-        Self { feature: feature.name.clone(), name: scenario.name.clone(), tags, text, passed }
+        Self { feature: feature.name.clone(), name: scenario.name.clone(), tags, text, passed, device: None }
     }
 
     /// The error codes this scenario exercises.
@@ -164,6 +166,7 @@ mod tests {
             tags: tags.iter().map(|t| t.to_string()).collect(),
             text: text.into(),
             passed,
+            device: None,
         }
     }
 

@@ -44,9 +44,13 @@ struct CertsArgs {
 
 #[derive(Debug, clap::Args)]
 struct RunArgs {
-    /// Serial port of a board to test (e.g. /dev/ttyUSB0); without it the virtual firmware is started.
+    /// Serial port of a board to test (e.g. /dev/ttyUSB0), repeatable for a pool of boards of one dialect;
+    /// without it the virtual firmware is started.
     #[arg(long)]
-    port: Option<String>,
+    port: Vec<String>,
+    /// How many virtual firmware instances share the scenarios of each dialect.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=16))]
+    devices: u16,
     /// Baud rate of --port.
     #[arg(long, default_value_t = 115_200)]
     baud: u32,
@@ -194,7 +198,8 @@ async fn run_suite_async(args: RunArgs) -> anyhow::Result<runner::Outcome> {
     let exe = std::env::current_exe().context("cannot find the atconform executable")?;
     let options = RunOptions {
         features: args.features,
-        port: args.port,
+        ports: args.port,
+        devices: usize::from(args.devices),
         baud: args.baud,
         dialects: if args.dialect.is_empty() { Dialect::ALL.to_vec() } else { dedup(args.dialect) },
         firmware: FirmwareCommand { program: exe.into(), args: vec!["virtual-firmware".into()] },

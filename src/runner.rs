@@ -30,8 +30,10 @@ use crate::world::{self, AtWorld, Environment, Timeouts};
 pub struct RunOptions {
     /// Directory (or single file) of `.feature` files.
     pub features: PathBuf,
-    /// A serial device to test; `None` starts the virtual firmware.
-    pub port: Option<String>,
+    /// Serial devices to test, all of the one dialect; empty starts virtual firmware instead.
+    pub ports: Vec<String>,
+    /// How many virtual firmware instances share each dialect's scenarios (without `ports`).
+    pub devices: usize,
     /// Baud rate for `port`.
     pub baud: u32,
     /// The dialects to run, one after another; a board speaks exactly one.
@@ -103,19 +105,24 @@ pub struct Outcome {
 pub async fn run(options: RunOptions) -> anyhow::Result<Outcome> {
     ensure!(options.features.exists(), "no feature files at {}: pass --features DIR", options.features.display());
     ensure!(!options.dialects.is_empty(), "no dialect to run: pass --dialect esp32, esp8266 or w800");
-    if options.port.is_some() && options.dialects.len() != 1 {
+    if !options.ports.is_empty() && options.dialects.len() != 1 {
         bail!("a board speaks one dialect: with --port, pass exactly one --dialect (esp32, esp8266 or w800)");
     }
+    ensure!(
+        options.ports.is_empty() || options.devices <= 1,
+        "--devices starts virtual firmware; for a pool of boards, give --port once per board"
+    );
     let tags = options.tags.as_deref().map(parse_tags).transpose()?; // fail before anything is started
     let name = options.name.as_deref().map(regex::Regex::new).transpose().context("bad --name regex")?;
     std::fs::create_dir_all(&options.out_dir)
         .with_context(|| format!("cannot create the output directory {}", options.out_dir.display()))?;
 
-    let broker = Arc::new(Broker::start(options.broker.clone()).await.context("cannot start the hosted broker")?);
+    let brokers = start_brokers(&options).await?;
     let mut outcomes = Vec::new();
     for &dialect in &options.dialects {
-        let selection = Selection { dialect, on_board: options.port.is_some(), tags: tags.clone(), name: name.clone() };
-        outcomes.push(run_dialect(&options, &broker, selection).await);
+        let on_board = !options.ports.is_empty();
+        let selection = Selection { dialect, on_board, tags: tags.clone(), name: name.clone() };
+        outcomes.push(run_dialect(&options, &brokers, selection).await);
     }
     print_summary(&outcomes);
     // Outside a checkout the table may be absent: coverage is then simply not stated.
@@ -125,8 +132,23 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Outcome> {
     Ok(Outcome { failed: outcomes.iter().any(|o| o.failed), dialects: outcomes })
 }
 
-/// One dialect: its own device, its own cucumber run, its own report files.
-async fn run_dialect(options: &RunOptions, broker: &Arc<Broker>, selection: Selection) -> DialectOutcome {
+/// One broker per bench, kept for the whole run: scenarios running at once never see each other's traffic.
+async fn start_brokers(options: &RunOptions) -> anyhow::Result<Vec<Arc<Broker>>> {
+    let benches = if options.ports.is_empty() { options.devices.max(1) } else { options.ports.len() };
+    let mut brokers = Vec::with_capacity(benches);
+    for i in 0..benches {
+        let mut config = options.broker.clone();
+        if i > 0 {
+            config.tcp_port = 0; // a fixed --broker-port can serve only the first bench
+        }
+        let broker = Broker::start(config).await.context("cannot start the hosted broker")?;
+        brokers.push(Arc::new(broker));
+    }
+    Ok(brokers)
+}
+
+/// One dialect: its own devices, its own cucumber run sharded over them, its own report files.
+async fn run_dialect(options: &RunOptions, brokers: &[Arc<Broker>], selection: Selection) -> DialectOutcome {
     let started = Instant::now();
     let dialect = selection.dialect;
     let several = options.dialects.len() > 1;
@@ -146,21 +168,19 @@ async fn run_dialect(options: &RunOptions, broker: &Arc<Broker>, selection: Sele
         reports: reports.junit.iter().chain(&reports.json).cloned().collect(),
     };
     println!("== dialect {dialect}");
-    match start_environment(options, broker, dialect).await {
-        Ok((env, firmware)) => {
-            world::install(env);
-            match run_features(options, selection, &reports, exclusions).await {
-                Ok((failed, tally)) => (outcome.failed, outcome.tally) = (failed, tally),
-                Err(e) => outcome.setup_error = Some(format!("{e:#}")),
-            }
-            world::uninstall();
-            drop(firmware); // ends the virtual firmware process
+    let (benches, firmware) = start_benches(options, brokers, dialect).await;
+    if benches.is_empty() {
+        outcome.setup_error = Some(format!("no device of dialect {dialect} could be opened"));
+    } else {
+        let parallel = benches.len();
+        world::install(benches);
+        match run_features(options, selection, &reports, exclusions, parallel).await {
+            Ok((failed, tally)) => (outcome.failed, outcome.tally) = (failed, tally),
+            Err(e) => outcome.setup_error = Some(format!("{e:#}")),
         }
-        Err(e) => {
-            eprintln!("atconform: dialect {dialect} could not start: {e:#}");
-            outcome.setup_error = Some(format!("{e:#}"));
-        }
+        world::uninstall();
     }
+    drop(firmware); // ends the virtual firmware processes
     outcome.elapsed = started.elapsed();
     outcome
 }
@@ -177,13 +197,33 @@ impl Drop for FirmwareProcess {
     }
 }
 
-/// Opens the dialect's device and builds the environment its scenarios share.
+/// Opens every device of the dialect; one that cannot be opened is reported and left out.
+async fn start_benches(
+    options: &RunOptions,
+    brokers: &[Arc<Broker>],
+    dialect: Dialect,
+) -> (Vec<Arc<Environment>>, Vec<FirmwareProcess>) {
+    let (mut benches, mut processes) = (Vec::new(), Vec::new());
+    for (index, broker) in brokers.iter().enumerate() {
+        match start_environment(options, broker, dialect, index).await {
+            Ok((env, firmware)) => {
+                benches.push(env);
+                processes.extend(firmware);
+            }
+            Err(e) => eprintln!("atconform: device {} of dialect {dialect} could not start: {e:#}", index + 1),
+        }
+    }
+    (benches, processes)
+}
+
+/// Opens one device of the dialect and builds the bench its scenarios share.
 async fn start_environment(
     options: &RunOptions,
     broker: &Arc<Broker>,
     dialect: Dialect,
+    index: usize,
 ) -> anyhow::Result<(Arc<Environment>, Option<FirmwareProcess>)> {
-    let (device, firmware) = open_device(options, broker, dialect).await?;
+    let (device, path, firmware) = open_device(options, broker, dialect, index).await?;
     let hard_reset = match &firmware {
         Some(fw) => HardReset::VirtualFirmware { pid: fw._process.pid },
         None => HardReset::Unavailable,
@@ -191,6 +231,7 @@ async fn start_environment(
     let control = firmware.as_ref().map(|fw| ControlChannel { path: fw.control_socket.clone() });
     let env = Arc::new(Environment {
         dialect,
+        label: format!("{dialect}#{} ({path})", index + 1),
         device: tokio::sync::Mutex::new(device),
         vars: placeholder_vars(broker),
         broker: broker.clone(),
@@ -201,16 +242,17 @@ async fn start_environment(
     Ok((env, firmware))
 }
 
-/// Opens the board on `--port`, or starts a virtual firmware of this dialect and opens its pty.
+/// Opens the index-th board of `--port`, or starts a virtual firmware of this dialect and opens its pty.
 async fn open_device(
     options: &RunOptions,
     broker: &Broker,
     dialect: Dialect,
-) -> anyhow::Result<(Device, Option<FirmwareProcess>)> {
-    let (path, firmware) = match &options.port {
+    index: usize,
+) -> anyhow::Result<(Device, String, Option<FirmwareProcess>)> {
+    let (path, firmware) = match options.ports.get(index) {
         Some(port) => (port.clone(), None),
         None => {
-            let firmware = spawn_firmware(options, broker, dialect).await?;
+            let firmware = spawn_firmware(options, broker, dialect, index).await?;
             (firmware._process.pty.clone(), Some(firmware))
         }
     };
@@ -221,13 +263,19 @@ async fn open_device(
         .await
         .with_context(|| format!("the device on {path} does not answer AT; check the port, baud rate and cabling"))?;
     ensure!(response.result == "OK", "the device on {path} answered AT with {:?}", response.all_lines());
-    Ok((device, firmware))
+    Ok((device, path, firmware))
 }
 
-async fn spawn_firmware(options: &RunOptions, broker: &Broker, dialect: Dialect) -> anyhow::Result<FirmwareProcess> {
-    let log = options.out_dir.join(format!("virtual-firmware-{dialect}.log"));
+async fn spawn_firmware(
+    options: &RunOptions,
+    broker: &Broker,
+    dialect: Dialect,
+    index: usize,
+) -> anyhow::Result<FirmwareProcess> {
+    let n = index + 1;
+    let log = options.out_dir.join(format!("virtual-firmware-{dialect}-{n}.log"));
     // A short path: Unix socket paths are limited to about 100 bytes, --out-dir may be deep.
-    let control_socket = std::env::temp_dir().join(format!("atconform-{}-{dialect}.sock", std::process::id()));
+    let control_socket = std::env::temp_dir().join(format!("atconform-{}-{dialect}-{n}.sock", std::process::id()));
     let mut args = vec![
         "--dialect".to_string(),
         dialect.name().to_string(),
@@ -296,6 +344,7 @@ async fn run_features(
     selection: Selection,
     reports: &Reports,
     exclusions: Exclusions,
+    parallel: usize,
 ) -> anyhow::Result<(bool, Tally)> {
     let junit_out = report_file(reports.junit.as_deref(), "JUnit")?;
     let json_out = report_file(reports.json.as_deref(), "cucumber JSON")?;
@@ -303,8 +352,8 @@ async fn run_features(
     let transcripts = reports.transcripts.clone();
     let after_tally = tally.clone();
     let writer = AtWorld::cucumber()
-        // One device: scenarios take turns on it.
-        .max_concurrent_scenarios(1)
+        // One scenario per device at a time; each World leases a free device (world::Lease).
+        .max_concurrent_scenarios(parallel)
         .with_writer(
             writer::Basic::stdout()
                 .summarized()
@@ -316,7 +365,9 @@ async fn run_features(
             let (transcripts, tally) = (transcripts.clone(), after_tally.clone());
             async move {
                 let passed = matches!(finished, ScenarioFinished::StepPassed);
-                record(&tally, ScenarioRecord::new(feature, rule, scenario, passed), finished);
+                let mut scenario_record = ScenarioRecord::new(feature, rule, scenario, passed);
+                scenario_record.device = world.as_ref().map(|w| w.env.label.clone());
+                record(&tally, scenario_record, finished);
                 if let (Some(world), ScenarioFinished::StepFailed(..)) = (world, finished) {
                     keep_transcript(&transcripts, &feature.name, &scenario.name, world).await;
                 }
@@ -395,6 +446,9 @@ fn print_summary(outcomes: &[DialectOutcome]) {
                 o.elapsed.as_secs_f64()
             ),
         }
+        for (device, count) in scenarios_per_device(&o.tally.scenarios) {
+            println!("         {device} ran {count} scenarios");
+        }
         for name in &o.tally.not_passed {
             println!("         not passed: {name}");
         }
@@ -402,6 +456,15 @@ fn print_summary(outcomes: &[DialectOutcome]) {
             println!("         report: {}", path.display());
         }
     }
+}
+
+/// How many scenarios each device ran, in device order.
+fn scenarios_per_device(scenarios: &[ScenarioRecord]) -> Vec<(String, usize)> {
+    let mut per_device = std::collections::BTreeMap::<String, usize>::new();
+    for s in scenarios {
+        *per_device.entry(s.device.clone().unwrap_or_else(|| "(no device)".into())).or_default() += 1;
+    }
+    per_device.into_iter().collect()
 }
 
 fn parse_tags(tags: &str) -> anyhow::Result<TagOperation> {

@@ -220,3 +220,41 @@ fn a_board_run_excludes_virtual_only_scenarios_as_such() {
         "{stdout}"
     );
 }
+
+#[test]
+fn devices_shard_one_suite_and_the_summary_says_which_device_ran_what() {
+    let dir = scratch("devices");
+    let features = dir.join("features");
+    std::fs::create_dir_all(&features).unwrap();
+    let mut feature = String::from("Feature: shard\n");
+    for i in 1..=6 {
+        feature.push_str(&format!("  Scenario: s{i}\n    Given the device has been reset\n    When I send AT\n    Then the device answers OK\n"));
+    }
+    write(&features, "shard.feature", &feature);
+    let out = atconform(&[
+        "run",
+        "--devices",
+        "3",
+        "--dialect",
+        "esp8266",
+        "--features",
+        features.to_str().unwrap(),
+        "--out-dir",
+        dir.join("out").to_str().unwrap(),
+        "--certs",
+        dir.join("certs").to_str().unwrap(),
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "stdout: {stdout}\nstderr: {}", text(&out.stderr));
+    assert!(stdout.contains("esp8266  6 passed, 0 failed"), "{stdout}");
+    for device in ["esp8266#1 (", "esp8266#2 (", "esp8266#3 ("] {
+        assert!(stdout.contains(device), "{device} ran nothing: {stdout}");
+    }
+}
+
+#[test]
+fn devices_and_ports_do_not_mix() {
+    let out = atconform(&["run", "--port", "/dev/ttyUSB9", "--dialect", "esp32", "--devices", "2"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("give --port once per board"), "stderr: {}", text(&out.stderr));
+}

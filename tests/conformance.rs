@@ -13,7 +13,8 @@ async fn main() -> ExitCode {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let options = RunOptions {
         features: root.join("features"),
-        port: None,
+        ports: Vec::new(),
+        devices: 1,
         baud: 115_200,
         dialects: Dialect::ALL.to_vec(),
         firmware: FirmwareCommand {
