@@ -7,6 +7,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use atconform::broker::BrokerConfig;
+use atconform::dialect::Dialect;
 use atconform::runner::{self, RunOptions};
 use atconform::virtual_device::FirmwareCommand;
 
@@ -49,6 +50,10 @@ struct RunArgs {
     /// Baud rate of --port.
     #[arg(long, default_value_t = 115_200)]
     baud: u32,
+    /// Dialect to run (repeatable); by default every dialect runs, each on its own virtual device.
+    /// A board (--port) needs exactly one.
+    #[arg(long, value_enum)]
+    dialect: Vec<Dialect>,
     /// Feature files to run: a directory or one .feature file.
     #[arg(long, default_value = "features")]
     features: PathBuf,
@@ -58,9 +63,12 @@ struct RunArgs {
     /// Only scenarios whose name matches this regular expression.
     #[arg(long, short = 'n')]
     name: Option<String>,
-    /// Write a JUnit XML report here.
+    /// Write a JUnit XML report here (with several dialects, one file each: junit-esp32.xml, ...).
     #[arg(long)]
     junit: Option<PathBuf>,
+    /// Write a cucumber JSON report here (with several dialects, one file each).
+    #[arg(long)]
+    json: Option<PathBuf>,
     /// Directory for failure transcripts and the virtual firmware's log.
     #[arg(long, default_value = "reports")]
     out_dir: PathBuf,
@@ -121,6 +129,17 @@ fn run_firmware(args: virtual_firmware::Args) -> ExitCode {
     }
 }
 
+/// Each dialect once, in the order given.
+fn dedup(dialects: Vec<Dialect>) -> Vec<Dialect> {
+    let mut seen = Vec::new();
+    for d in dialects {
+        if !seen.contains(&d) {
+            seen.push(d);
+        }
+    }
+    seen
+}
+
 /// The server certificate must cover the address the device dials.
 fn with_broker_host(mut names: Vec<String>, broker_host: &str) -> Vec<String> {
     if !names.iter().any(|n| n == broker_host) {
@@ -156,6 +175,8 @@ fn run_suite(args: RunArgs) -> ExitCode {
     init_logging();
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     match runtime.block_on(run_suite_async(args)) {
+        // No dialect could even start (no device, no firmware): a set-up error, like a bad option.
+        Ok(outcome) if outcome.dialects.iter().all(|d| d.setup_error.is_some()) => ExitCode::from(2),
         Ok(outcome) if !outcome.failed => ExitCode::SUCCESS,
         Ok(_) => ExitCode::from(1),
         Err(e) => {
@@ -172,11 +193,13 @@ async fn run_suite_async(args: RunArgs) -> anyhow::Result<runner::Outcome> {
         features: args.features,
         port: args.port,
         baud: args.baud,
+        dialects: if args.dialect.is_empty() { Dialect::ALL.to_vec() } else { dedup(args.dialect) },
         firmware: FirmwareCommand { program: exe.into(), args: vec!["virtual-firmware".into()] },
         firmware_args: args.firmware_args,
         tags: args.tags,
         name: args.name,
         junit: args.junit,
+        json: args.json,
         out_dir: args.out_dir,
         broker: BrokerConfig {
             bind: args.broker_bind,

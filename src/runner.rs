@@ -1,19 +1,26 @@
-//! One conformance run: set up the broker and the device, run the feature
-//! files with cucumber, write reports, and say whether anything failed.
+//! One conformance run: start the broker, then for each dialect open its device
+//! (a board, or a fresh virtual firmware), run the feature files that apply to
+//! it with cucumber, write reports, and say whether anything failed.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context};
+use cucumber::event::ScenarioFinished;
+use cucumber::gherkin::tagexpr::TagOperation;
 use cucumber::writer::Stats as _;
 use cucumber::{writer, World as _, WriterExt as _};
 use futures::FutureExt as _;
 
 use crate::broker::{Broker, BrokerConfig};
+use crate::control::ControlChannel;
 use crate::device::reset::HardReset;
 use crate::device::Device;
+use crate::dialect::Dialect;
 use crate::expand::Vars;
+use crate::selection::{Exclusion, Exclusions, Selection};
 use crate::virtual_device::{FirmwareCommand, VirtualFirmware};
 use crate::world::{self, AtWorld, Environment, Timeouts};
 
@@ -26,78 +33,204 @@ pub struct RunOptions {
     pub port: Option<String>,
     /// Baud rate for `port`.
     pub baud: u32,
+    /// The dialects to run, one after another; a board speaks exactly one.
+    pub dialects: Vec<Dialect>,
     /// How to start the virtual firmware.
     pub firmware: FirmwareCommand,
     /// Extra options for the virtual firmware (e.g. `--quirks shipped`).
     pub firmware_args: Vec<String>,
-    /// Tag expression selecting scenarios, e.g. `@esp32 and not @slow`.
+    /// Tag expression selecting scenarios, e.g. `@pub and not @slow`.
     pub tags: Option<String>,
     /// Regular expression selecting scenarios by name.
     pub name: Option<String>,
-    /// Where to write JUnit XML.
+    /// Where to write JUnit XML (one file per dialect when several run).
     pub junit: Option<PathBuf>,
-    /// Directory for failure transcripts and the firmware log.
+    /// Where to write cucumber JSON (one file per dialect when several run).
+    pub json: Option<PathBuf>,
+    /// Directory for failure transcripts and the firmware logs.
     pub out_dir: PathBuf,
     /// Broker addresses.
     pub broker: BrokerConfig,
 }
 
-/// The result of a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Outcome {
-    /// True when any step failed, a feature did not parse, or a hook failed.
-    pub failed: bool,
+/// How many scenarios of one dialect ended which way.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Every step passed.
+    pub passed: usize,
+    /// A step or hook failed.
+    pub failed: usize,
+    /// A step had no definition (counted as a failure of the run too).
+    pub skipped: usize,
+    /// `feature: scenario` of each failed or skipped scenario.
+    pub not_passed: Vec<String>,
 }
 
-/// Runs the suite and reports; errors are set-up failures, not scenario failures.
+/// How one dialect's part of the run went.
+#[derive(Debug, Clone)]
+pub struct DialectOutcome {
+    /// The dialect.
+    pub dialect: Dialect,
+    /// Scenario results.
+    pub tally: Tally,
+    /// Scenarios left out, and why.
+    pub exclusions: Exclusions,
+    /// The device or firmware could not be set up: nothing ran.
+    pub setup_error: Option<String>,
+    /// True when anything failed: a scenario, a parse, a hook, or the set-up.
+    pub failed: bool,
+    /// Wall time of this dialect's part.
+    pub elapsed: Duration,
+    /// Report files written for this dialect.
+    pub reports: Vec<PathBuf>,
+}
+
+/// The result of a run.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// True when any dialect failed.
+    pub failed: bool,
+    /// One entry per dialect, in run order.
+    pub dialects: Vec<DialectOutcome>,
+}
+
+/// Runs the suite for every requested dialect and reports; errors are set-up failures of the whole run.
 pub async fn run(options: RunOptions) -> anyhow::Result<Outcome> {
     ensure!(options.features.exists(), "no feature files at {}: pass --features DIR", options.features.display());
-    if let Some(tags) = &options.tags {
-        parse_tags(tags)?; // fail before anything is started
+    ensure!(!options.dialects.is_empty(), "no dialect to run: pass --dialect esp32, esp8266 or w800");
+    if options.port.is_some() && options.dialects.len() != 1 {
+        bail!("a board speaks one dialect: with --port, pass exactly one --dialect (esp32, esp8266 or w800)");
     }
+    let tags = options.tags.as_deref().map(parse_tags).transpose()?; // fail before anything is started
+    let name = options.name.as_deref().map(regex::Regex::new).transpose().context("bad --name regex")?;
     std::fs::create_dir_all(&options.out_dir)
         .with_context(|| format!("cannot create the output directory {}", options.out_dir.display()))?;
 
-    let broker = Broker::start(options.broker.clone()).await.context("cannot start the hosted broker")?;
-    let (device, firmware) = open_device(&options, &broker).await?;
-    let hard_reset = match &firmware {
-        Some(fw) => HardReset::VirtualFirmware { pid: fw.pid },
-        None => HardReset::Unavailable,
+    let broker = Arc::new(Broker::start(options.broker.clone()).await.context("cannot start the hosted broker")?);
+    let mut outcomes = Vec::new();
+    for &dialect in &options.dialects {
+        let selection = Selection { dialect, on_board: options.port.is_some(), tags: tags.clone(), name: name.clone() };
+        outcomes.push(run_dialect(&options, &broker, selection).await);
+    }
+    print_summary(&outcomes);
+    Ok(Outcome { failed: outcomes.iter().any(|o| o.failed), dialects: outcomes })
+}
+
+/// One dialect: its own device, its own cucumber run, its own report files.
+async fn run_dialect(options: &RunOptions, broker: &Arc<Broker>, selection: Selection) -> DialectOutcome {
+    let started = Instant::now();
+    let dialect = selection.dialect;
+    let several = options.dialects.len() > 1;
+    let reports = Reports {
+        junit: options.junit.as_deref().map(|p| per_dialect(p, dialect, several)),
+        json: options.json.as_deref().map(|p| per_dialect(p, dialect, several)),
+        transcripts: options.out_dir.join("transcripts").join(dialect.name()),
     };
-    let env = Arc::new(Environment {
-        device: tokio::sync::Mutex::new(device),
-        vars: placeholder_vars(&broker),
-        broker,
-        timeouts: Timeouts::default(),
-        hard_reset,
-    });
-    world::install(env)?;
-    let outcome = run_features(&options).await;
-    drop(firmware); // ends the virtual firmware process
+    let exclusions = Exclusions::default();
+    let mut outcome = DialectOutcome {
+        dialect,
+        tally: Tally::default(),
+        exclusions: exclusions.clone(),
+        setup_error: None,
+        failed: true,
+        elapsed: Duration::ZERO,
+        reports: reports.junit.iter().chain(&reports.json).cloned().collect(),
+    };
+    println!("== dialect {dialect}");
+    match start_environment(options, broker, dialect).await {
+        Ok((env, firmware)) => {
+            world::install(env);
+            match run_features(options, selection, &reports, exclusions).await {
+                Ok((failed, tally)) => (outcome.failed, outcome.tally) = (failed, tally),
+                Err(e) => outcome.setup_error = Some(format!("{e:#}")),
+            }
+            world::uninstall();
+            drop(firmware); // ends the virtual firmware process
+        }
+        Err(e) => {
+            eprintln!("atconform: dialect {dialect} could not start: {e:#}");
+            outcome.setup_error = Some(format!("{e:#}"));
+        }
+    }
+    outcome.elapsed = started.elapsed();
     outcome
 }
 
-/// Opens the board on `--port`, or starts the virtual firmware and opens its pty.
-async fn open_device(options: &RunOptions, broker: &Broker) -> anyhow::Result<(Device, Option<VirtualFirmware>)> {
+/// A running virtual firmware and the socket file of its control channel, removed on drop.
+struct FirmwareProcess {
+    _process: VirtualFirmware,
+    control_socket: PathBuf,
+}
+
+impl Drop for FirmwareProcess {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.control_socket);
+    }
+}
+
+/// Opens the dialect's device and builds the environment its scenarios share.
+async fn start_environment(
+    options: &RunOptions,
+    broker: &Arc<Broker>,
+    dialect: Dialect,
+) -> anyhow::Result<(Arc<Environment>, Option<FirmwareProcess>)> {
+    let (device, firmware) = open_device(options, broker, dialect).await?;
+    let hard_reset = match &firmware {
+        Some(fw) => HardReset::VirtualFirmware { pid: fw._process.pid },
+        None => HardReset::Unavailable,
+    };
+    let control = firmware.as_ref().map(|fw| ControlChannel { path: fw.control_socket.clone() });
+    let env = Arc::new(Environment {
+        dialect,
+        device: tokio::sync::Mutex::new(device),
+        vars: placeholder_vars(broker),
+        broker: broker.clone(),
+        control,
+        timeouts: Timeouts::default(),
+        hard_reset,
+    });
+    Ok((env, firmware))
+}
+
+/// Opens the board on `--port`, or starts a virtual firmware of this dialect and opens its pty.
+async fn open_device(
+    options: &RunOptions,
+    broker: &Broker,
+    dialect: Dialect,
+) -> anyhow::Result<(Device, Option<FirmwareProcess>)> {
     let (path, firmware) = match &options.port {
         Some(port) => (port.clone(), None),
         None => {
-            let log = options.out_dir.join("virtual-firmware.log");
-            // The virtual device reads its trust material from files, as a board does from its partitions.
-            let mut args = vec!["--pki-dir".to_string(), broker.pki.device_dir.display().to_string()];
-            args.extend(options.firmware_args.iter().cloned());
-            let fw = VirtualFirmware::spawn(&options.firmware, &args, &log).await?;
-            (fw.pty.clone(), Some(fw))
+            let firmware = spawn_firmware(options, broker, dialect).await?;
+            (firmware._process.pty.clone(), Some(firmware))
         }
     };
     let mut device = Device::open(&path, options.baud)?;
     device.send_command("AT").await?;
     let response = device
-        .response(std::time::Duration::from_secs(5))
+        .response(Duration::from_secs(5))
         .await
         .with_context(|| format!("the device on {path} does not answer AT; check the port, baud rate and cabling"))?;
     ensure!(response.result == "OK", "the device on {path} answered AT with {:?}", response.all_lines());
     Ok((device, firmware))
+}
+
+async fn spawn_firmware(options: &RunOptions, broker: &Broker, dialect: Dialect) -> anyhow::Result<FirmwareProcess> {
+    let log = options.out_dir.join(format!("virtual-firmware-{dialect}.log"));
+    // A short path: Unix socket paths are limited to about 100 bytes, --out-dir may be deep.
+    let control_socket = std::env::temp_dir().join(format!("atconform-{}-{dialect}.sock", std::process::id()));
+    let mut args = vec![
+        "--dialect".to_string(),
+        dialect.name().to_string(),
+        // The virtual device reads its trust material from files, as a board does from its partitions.
+        "--pki-dir".to_string(),
+        broker.pki.device_dir.display().to_string(),
+        "--control".to_string(),
+        control_socket.display().to_string(),
+    ];
+    args.extend(options.firmware_args.iter().cloned());
+    let process = VirtualFirmware::spawn(&options.firmware, &args, &log).await?;
+    Ok(FirmwareProcess { _process: process, control_socket })
 }
 
 fn placeholder_vars(broker: &Broker) -> Vars {
@@ -115,31 +248,66 @@ fn placeholder_vars(broker: &Broker) -> Vars {
     vars
 }
 
-async fn run_features(options: &RunOptions) -> anyhow::Result<Outcome> {
-    let junit_out: Box<dyn std::io::Write> = match &options.junit {
-        Some(path) => Box::new(
-            std::fs::File::create(path).with_context(|| format!("cannot create JUnit file {}", path.display()))?,
-        ),
-        None => Box::new(std::io::sink()),
+/// Where one dialect's reports go.
+struct Reports {
+    junit: Option<PathBuf>,
+    json: Option<PathBuf>,
+    transcripts: PathBuf,
+}
+
+/// `reports/junit.xml` stays as it is for one dialect and becomes `reports/junit-w800.xml` for several.
+fn per_dialect(path: &Path, dialect: Dialect, several: bool) -> PathBuf {
+    if !several {
+        return path.to_path_buf();
+    }
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = match path.extension() {
+        Some(ext) => format!("{stem}-{dialect}.{}", ext.to_string_lossy()),
+        None => format!("{stem}-{dialect}"),
     };
-    let mut cli = cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default();
-    if let Some(tags) = &options.tags {
-        cli.tags_filter = Some(parse_tags(tags)?);
+    path.with_file_name(name)
+}
+
+fn report_file(path: Option<&Path>, what: &str) -> anyhow::Result<Box<dyn std::io::Write>> {
+    match path {
+        Some(path) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            let file =
+                std::fs::File::create(path).with_context(|| format!("cannot create {what} file {}", path.display()))?;
+            Ok(Box::new(std::io::BufWriter::new(file)))
+        }
+        None => Ok(Box::new(std::io::sink())),
     }
-    if let Some(name) = &options.name {
-        cli.re_filter = Some(regex::Regex::new(name).with_context(|| format!("bad --name regex {name:?}"))?);
-    }
-    let transcripts = options.out_dir.join("transcripts");
+}
+
+async fn run_features(
+    options: &RunOptions,
+    selection: Selection,
+    reports: &Reports,
+    exclusions: Exclusions,
+) -> anyhow::Result<(bool, Tally)> {
+    let junit_out = report_file(reports.junit.as_deref(), "JUnit")?;
+    let json_out = report_file(reports.json.as_deref(), "cucumber JSON")?;
+    let tally = Arc::new(Mutex::new(Tally::default()));
+    let transcripts = reports.transcripts.clone();
+    let after_tally = tally.clone();
     let writer = AtWorld::cucumber()
         // One device: scenarios take turns on it.
         .max_concurrent_scenarios(1)
         .with_writer(
-            writer::Basic::stdout().summarized().tee::<AtWorld, _>(writer::JUnit::for_tee(junit_out, 0)).normalized(),
+            writer::Basic::stdout()
+                .summarized()
+                .tee::<AtWorld, _>(writer::JUnit::for_tee(junit_out, 0))
+                .tee::<AtWorld, _>(writer::Json::for_tee(json_out))
+                .normalized(),
         )
         .after(move |feature, _rule, scenario, finished, world| {
-            let transcripts = transcripts.clone();
+            let (transcripts, tally) = (transcripts.clone(), after_tally.clone());
             async move {
-                if let (Some(world), cucumber::event::ScenarioFinished::StepFailed(..)) = (world, finished) {
+                record(&tally, &feature.name, &scenario.name, finished);
+                if let (Some(world), ScenarioFinished::StepFailed(..)) = (world, finished) {
                     keep_transcript(&transcripts, &feature.name, &scenario.name, world).await;
                 }
             }
@@ -147,13 +315,67 @@ async fn run_features(options: &RunOptions) -> anyhow::Result<Outcome> {
         })
         // After with_writer, which would replace the wrapper: an unknown step fails its scenario.
         .fail_on_skipped()
-        .with_cli(cli)
-        .run(&options.features)
+        // No CLI of its own: selection is ours, so a --tags filter cannot bypass the dialect filter.
+        .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
+        .filter_run(options.features.clone(), move |feature, rule, scenario| {
+            let tags: Vec<&String> =
+                feature.tags.iter().chain(rule.iter().flat_map(|r| &r.tags)).chain(&scenario.tags).collect();
+            match selection.exclusion(&tags, &scenario.name) {
+                None => true,
+                Some(why) => {
+                    exclusions.record(why, &feature.name, &scenario.name);
+                    false
+                }
+            }
+        })
         .await;
-    Ok(Outcome { failed: writer.execution_has_failed() })
+    let tally = tally.lock().expect("tally lock").clone();
+    Ok((writer.execution_has_failed(), tally))
 }
 
-fn parse_tags(tags: &str) -> anyhow::Result<cucumber::gherkin::tagexpr::TagOperation> {
+fn record(tally: &Mutex<Tally>, feature: &str, scenario: &str, finished: &ScenarioFinished) {
+    let mut tally = tally.lock().expect("tally lock");
+    match finished {
+        ScenarioFinished::StepPassed => tally.passed += 1,
+        ScenarioFinished::StepSkipped => tally.skipped += 1,
+        ScenarioFinished::StepFailed(..) | ScenarioFinished::BeforeHookFailed(..) => tally.failed += 1,
+    }
+    if !matches!(finished, ScenarioFinished::StepPassed) {
+        tally.not_passed.push(format!("{feature}: {scenario}"));
+    }
+}
+
+/// One line per dialect: what ran, what passed, what was left out and why.
+fn print_summary(outcomes: &[DialectOutcome]) {
+    println!("\n== atconform summary");
+    for o in outcomes {
+        let excluded = [Exclusion::OtherDialect, Exclusion::VirtualOnly, Exclusion::NotSelected]
+            .iter()
+            .filter(|why| o.exclusions.count(**why) > 0)
+            .map(|why| format!("{} {}", o.exclusions.count(*why), why.label()))
+            .collect::<Vec<_>>();
+        let excluded = if excluded.is_empty() { "none".to_string() } else { excluded.join(", ") };
+        match &o.setup_error {
+            Some(e) => println!("{:<8} not run: {e}", o.dialect.name()),
+            None => println!(
+                "{:<8} {} passed, {} failed, {} with unknown steps; excluded: {excluded}; {:.1} s",
+                o.dialect.name(),
+                o.tally.passed,
+                o.tally.failed,
+                o.tally.skipped,
+                o.elapsed.as_secs_f64()
+            ),
+        }
+        for name in &o.tally.not_passed {
+            println!("         not passed: {name}");
+        }
+        for path in &o.reports {
+            println!("         report: {}", path.display());
+        }
+    }
+}
+
+fn parse_tags(tags: &str) -> anyhow::Result<TagOperation> {
     tags.parse().map_err(|e| anyhow::anyhow!("bad --tags expression {tags:?}: {e:?}"))
 }
 
@@ -181,5 +403,18 @@ pub fn check_features_path(path: &Path) -> anyhow::Result<()> {
         Ok(())
     } else {
         bail!("{} is neither a directory nor a .feature file", path.display())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_paths_get_the_dialect_only_when_several_run() {
+        let p = Path::new("reports/junit.xml");
+        assert_eq!(per_dialect(p, Dialect::W800, false), PathBuf::from("reports/junit.xml"));
+        assert_eq!(per_dialect(p, Dialect::W800, true), PathBuf::from("reports/junit-w800.xml"));
+        assert_eq!(per_dialect(Path::new("out"), Dialect::Esp32, true), PathBuf::from("out-esp32"));
     }
 }

@@ -1,23 +1,29 @@
 //! The per-scenario state: a handle on the run's environment, and marks
 //! that scope the transcript and the broker's observations to this scenario.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use anyhow::Context;
 
 use crate::broker::Broker;
+use crate::control::ControlChannel;
 use crate::device::reset::HardReset;
 use crate::device::{Device, Response};
+use crate::dialect::Dialect;
 use crate::expand::Vars;
 
-/// What one run shares between all scenarios: one device, one broker.
+/// What one dialect's run shares between all its scenarios: one device, the broker.
 #[derive(Debug)]
 pub struct Environment {
+    /// The dialect the device speaks.
+    pub dialect: Dialect,
     /// The device under test; scenarios take turns.
     pub device: tokio::sync::Mutex<Device>,
-    /// The hosted broker.
-    pub broker: Broker,
+    /// The hosted broker (one for the whole run, shared by every dialect).
+    pub broker: Arc<Broker>,
+    /// The virtual firmware's control channel; `None` for a board.
+    pub control: Option<ControlChannel>,
     /// Placeholder values such as `{broker.host}`.
     pub vars: Vars,
     /// Bounds on waits.
@@ -50,11 +56,18 @@ impl Default for Timeouts {
     }
 }
 
-static ENVIRONMENT: OnceLock<Arc<Environment>> = OnceLock::new();
+// cucumber builds each scenario's World with no arguments, so the environment is global;
+// it is replaced (never shared) between the dialects of a run, which run one after another.
+static ENVIRONMENT: RwLock<Option<Arc<Environment>>> = RwLock::new(None);
 
-/// Installs the run's environment; scenarios created afterwards use it.
-pub fn install(env: Arc<Environment>) -> anyhow::Result<()> {
-    ENVIRONMENT.set(env).map_err(|_| anyhow::anyhow!("the run environment is already installed"))
+/// Installs the environment that scenarios created from now on use.
+pub fn install(env: Arc<Environment>) {
+    *ENVIRONMENT.write().unwrap_or_else(|e| e.into_inner()) = Some(env);
+}
+
+/// Removes the environment, so its device and firmware can be dropped.
+pub fn uninstall() {
+    *ENVIRONMENT.write().unwrap_or_else(|e| e.into_inner()) = None;
 }
 
 /// Per-scenario state.
@@ -73,8 +86,11 @@ pub struct AtWorld {
 
 impl AtWorld {
     fn new() -> anyhow::Result<Self> {
-        let env =
-            ENVIRONMENT.get().context("no device environment: start scenarios through atconform::runner")?.clone();
+        let env = ENVIRONMENT
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .context("no device environment: start scenarios through atconform::runner")?;
         let observation_mark = env.broker.log.mark();
         let transcript_mark = env.device.try_lock().map(|d| d.transcript().mark()).unwrap_or(0);
         Ok(Self { env, transcript_mark, observation_mark, last_response: None })
