@@ -5,15 +5,12 @@
 //! line `ERR CODE:0x010a60xx`, or, for a code that prints no such line (the shipped
 //! firmware's `*_IS_NULL` warnings), when it carries the tag `@code_60xx`.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
-
-use regex::Regex;
 use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use crate::dialect::Dialect;
-use crate::selection::VIRTUAL_ONLY_TAG;
+use crate::report::ScenarioRecord;
 
 /// What can go wrong reading the table.
 #[derive(Debug, thiserror::Error)]
@@ -62,64 +59,6 @@ impl ErrorCodeTable {
     }
 }
 
-/// A scenario that ran, as coverage sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScenarioRecord {
-    /// Its feature's name.
-    pub feature: String,
-    /// Its name.
-    pub name: String,
-    /// Every tag that applied (feature, rule, scenario, examples), without `@`.
-    pub tags: Vec<String>,
-    /// Its steps' text, doc strings and table cells, one per line.
-    pub text: String,
-    /// Whether every step passed.
-    pub passed: bool,
-    /// The device it ran on, e.g. `esp32#2 (/dev/pts/7)`.
-    pub device: Option<String>,
-}
-
-impl ScenarioRecord {
-    /// Builds the record of a finished scenario.
-    pub fn new(
-        feature: &cucumber::gherkin::Feature,
-        rule: Option<&cucumber::gherkin::Rule>,
-        scenario: &cucumber::gherkin::Scenario,
-        passed: bool,
-    ) -> Self {
-        let tags = feature.tags.iter().chain(rule.iter().flat_map(|r| &r.tags)).chain(&scenario.tags);
-        let tags = tags.map(|t| t.trim_start_matches('@').to_string()).collect();
-        let mut text = String::new();
-        for step in &scenario.steps {
-            text.push_str(&step.value);
-            text.push('\n');
-            if let Some(doc) = &step.docstring {
-                text.push_str(doc);
-                text.push('\n');
-            }
-            for row in step.table.iter().flat_map(|t| &t.rows) {
-                text.push_str(&row.join(" | "));
-                text.push('\n');
-            }
-        }
-        Self { feature: feature.name.clone(), name: scenario.name.clone(), tags, text, passed, device: None }
-    }
-
-    /// The error codes this scenario exercises.
-    pub fn codes(&self) -> BTreeSet<u16> {
-        static LINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)ERR CODE:0x010a([0-9a-f]{4})").unwrap());
-        static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^code_([0-9a-f]{4})$").unwrap());
-        let from_lines = LINE.captures_iter(&self.text).map(|c| c[1].to_string());
-        let from_tags = self.tags.iter().filter_map(|t| TAG.captures(t).map(|c| c[1].to_string()));
-        from_lines.chain(from_tags).filter_map(|hex| u16::from_str_radix(&hex, 16).ok()).collect()
-    }
-
-    /// Whether it needs the virtual firmware's fault injection.
-    pub fn virtual_only(&self) -> bool {
-        self.tags.iter().any(|t| t == VIRTUAL_ONLY_TAG)
-    }
-}
-
 /// Which passing scenarios exercised each code of a table.
 #[derive(Debug, Clone, Default)]
 pub struct CodeCoverage {
@@ -137,7 +76,7 @@ impl CodeCoverage {
     ) -> Self {
         let mut covered: BTreeMap<u16, Vec<(Dialect, String, bool)>> = BTreeMap::new();
         for (dialect, scenarios) in runs {
-            for s in scenarios.iter().filter(|s| s.passed) {
+            for s in scenarios.iter().filter(|s| s.passed()) {
                 for code in s.codes() {
                     let entry = (dialect, format!("{}: {}", s.feature, s.name), s.virtual_only());
                     covered.entry(code).or_default().push(entry);
@@ -158,15 +97,14 @@ impl CodeCoverage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::ScenarioOutcome;
 
     fn record(text: &str, tags: &[&str], passed: bool) -> ScenarioRecord {
+        let outcome = if passed { ScenarioOutcome::Passed } else { ScenarioOutcome::Failed };
         ScenarioRecord {
-            feature: "f".into(),
-            name: "s".into(),
             tags: tags.iter().map(|t| t.to_string()).collect(),
             text: text.into(),
-            passed,
-            device: None,
+            ..ScenarioRecord::blank(Dialect::Esp32, "f", "s", outcome)
         }
     }
 

@@ -6,7 +6,10 @@
 use std::fmt;
 
 /// A family of AT firmware with its own MQTT command dialect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Dialect {
     /// Espressif ESP-AT on an ESP32.
     Esp32,

@@ -15,6 +15,7 @@ pub mod device;
 pub mod dialect;
 pub mod expand;
 pub mod pki;
+pub mod report;
 pub mod runner;
 pub mod selection;
 pub mod steps;

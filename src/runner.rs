@@ -16,11 +16,15 @@ use futures::FutureExt as _;
 
 use crate::broker::{Broker, BrokerConfig};
 use crate::control::ControlChannel;
-use crate::coverage::{CodeCoverage, ErrorCodeTable, ScenarioRecord};
+use crate::coverage::{CodeCoverage, ErrorCodeTable};
 use crate::device::reset::HardReset;
 use crate::device::Device;
 use crate::dialect::Dialect;
 use crate::expand::Vars;
+use crate::report::cucumber_json::{self, DialectResults};
+use crate::report::html::{self, HtmlInput};
+use crate::report::spec_items::SpecItems;
+use crate::report::{ScenarioOutcome, ScenarioRecord};
 use crate::selection::{Exclusion, Exclusions, Selection};
 use crate::virtual_device::{FirmwareCommand, VirtualFirmware};
 use crate::world::{self, AtWorld, Environment, Timeouts};
@@ -48,8 +52,12 @@ pub struct RunOptions {
     pub name: Option<String>,
     /// Where to write JUnit XML (one file per dialect when several run).
     pub junit: Option<PathBuf>,
-    /// Where to write cucumber JSON (one file per dialect when several run).
+    /// Where to write cucumber JSON (every dialect in one file, each scenario with its atconform record).
     pub json: Option<PathBuf>,
+    /// Where to write the HTML conformance report.
+    pub html: Option<PathBuf>,
+    /// The spec items whose coverage the HTML report states (`fixtures/spec_items.toml`).
+    pub spec_items: Option<PathBuf>,
     /// Directory for failure transcripts and the firmware logs.
     pub out_dir: PathBuf,
     /// Broker addresses.
@@ -90,6 +98,8 @@ pub struct DialectOutcome {
     pub elapsed: Duration,
     /// Report files written for this dialect.
     pub reports: Vec<PathBuf>,
+    /// What cucumber's JSON writer produced for this dialect.
+    pub cucumber_json: Vec<u8>,
 }
 
 /// The result of a run.
@@ -125,6 +135,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Outcome> {
         outcomes.push(run_dialect(&options, &brokers, selection).await);
     }
     print_summary(&outcomes);
+    write_reports(&options, &outcomes)?;
     // Outside a checkout the table may be absent: coverage is then simply not stated.
     if let Some(path) = options.error_codes.as_ref().filter(|p| p.exists()) {
         print_code_coverage(path, &outcomes);
@@ -154,7 +165,6 @@ async fn run_dialect(options: &RunOptions, brokers: &[Arc<Broker>], selection: S
     let several = options.dialects.len() > 1;
     let reports = Reports {
         junit: options.junit.as_deref().map(|p| per_dialect(p, dialect, several)),
-        json: options.json.as_deref().map(|p| per_dialect(p, dialect, several)),
         transcripts: options.out_dir.join("transcripts").join(dialect.name()),
     };
     let exclusions = Exclusions::default();
@@ -165,7 +175,8 @@ async fn run_dialect(options: &RunOptions, brokers: &[Arc<Broker>], selection: S
         setup_error: None,
         failed: true,
         elapsed: Duration::ZERO,
-        reports: reports.junit.iter().chain(&reports.json).cloned().collect(),
+        reports: reports.junit.iter().cloned().collect(),
+        cucumber_json: Vec::new(),
     };
     println!("== dialect {dialect}");
     let (benches, firmware) = start_benches(options, brokers, dialect).await;
@@ -175,7 +186,7 @@ async fn run_dialect(options: &RunOptions, brokers: &[Arc<Broker>], selection: S
         let parallel = benches.len();
         world::install(benches);
         match run_features(options, selection, &reports, exclusions, parallel).await {
-            Ok((failed, tally)) => (outcome.failed, outcome.tally) = (failed, tally),
+            Ok((failed, tally, json)) => (outcome.failed, outcome.tally, outcome.cucumber_json) = (failed, tally, json),
             Err(e) => outcome.setup_error = Some(format!("{e:#}")),
         }
         world::uninstall();
@@ -308,8 +319,22 @@ fn placeholder_vars(broker: &Broker) -> Vars {
 /// Where one dialect's reports go.
 struct Reports {
     junit: Option<PathBuf>,
-    json: Option<PathBuf>,
     transcripts: PathBuf,
+}
+
+/// An in-memory sink for cucumber's JSON writer, merged across dialects after the run.
+#[derive(Debug, Clone, Default)]
+struct SharedBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for SharedBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("buffer lock").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// `reports/junit.xml` stays as it is for one dialect and becomes `reports/junit-w800.xml` for several.
@@ -345,9 +370,11 @@ async fn run_features(
     reports: &Reports,
     exclusions: Exclusions,
     parallel: usize,
-) -> anyhow::Result<(bool, Tally)> {
+) -> anyhow::Result<(bool, Tally, Vec<u8>)> {
     let junit_out = report_file(reports.junit.as_deref(), "JUnit")?;
-    let json_out = report_file(reports.json.as_deref(), "cucumber JSON")?;
+    let json_out = SharedBuffer::default();
+    let json_buffer = json_out.clone();
+    let dialect = selection.dialect;
     let tally = Arc::new(Mutex::new(Tally::default()));
     let transcripts = reports.transcripts.clone();
     let after_tally = tally.clone();
@@ -364,13 +391,15 @@ async fn run_features(
         .after(move |feature, rule, scenario, finished, world| {
             let (transcripts, tally) = (transcripts.clone(), after_tally.clone());
             async move {
-                let passed = matches!(finished, ScenarioFinished::StepPassed);
-                let mut scenario_record = ScenarioRecord::new(feature, rule, scenario, passed);
+                let mut scenario_record = ScenarioRecord::new(dialect, feature, rule, scenario, outcome_of(finished));
                 scenario_record.device = world.as_ref().map(|w| w.env.label.clone());
-                record(&tally, scenario_record, finished);
+                scenario_record.message = failure_message(finished);
                 if let (Some(world), ScenarioFinished::StepFailed(..)) = (world, finished) {
                     keep_transcript(&transcripts, &feature.name, &scenario.name, world).await;
+                    scenario_record.transcript = Some(world.transcript().await);
+                    scenario_record.observations = Some(world.observations());
                 }
+                record(&tally, scenario_record, finished);
             }
             .boxed_local()
         })
@@ -384,14 +413,89 @@ async fn run_features(
             match selection.exclusion(&tags, &scenario.name) {
                 None => true,
                 Some(why) => {
-                    exclusions.record(why, &feature.name, &scenario.name);
+                    let outcome = ScenarioOutcome::Excluded;
+                    exclusions.record(why, ScenarioRecord::new(dialect, feature, rule, scenario, outcome));
                     false
                 }
             }
         })
         .await;
     let tally = tally.lock().expect("tally lock").clone();
-    Ok((writer.execution_has_failed(), tally))
+    let json = std::mem::take(&mut *json_buffer.0.lock().expect("buffer lock"));
+    Ok((writer.execution_has_failed(), tally, json))
+}
+
+fn outcome_of(finished: &ScenarioFinished) -> ScenarioOutcome {
+    match finished {
+        ScenarioFinished::StepPassed => ScenarioOutcome::Passed,
+        ScenarioFinished::StepSkipped => ScenarioOutcome::Skipped,
+        ScenarioFinished::StepFailed(..) | ScenarioFinished::BeforeHookFailed(..) => ScenarioOutcome::Failed,
+    }
+}
+
+fn failure_message(finished: &ScenarioFinished) -> Option<String> {
+    match finished {
+        ScenarioFinished::StepFailed(_, _, error) => Some(error.to_string()),
+        ScenarioFinished::BeforeHookFailed(info) => Some(format!("a before hook failed: {info:?}")),
+        ScenarioFinished::StepSkipped => Some("a step matches no step definition".into()),
+        ScenarioFinished::StepPassed => None,
+    }
+}
+
+/// Writes the merged cucumber JSON and the HTML report, when asked for.
+fn write_reports(options: &RunOptions, outcomes: &[DialectOutcome]) -> anyhow::Result<()> {
+    let results: Vec<DialectResults> = outcomes
+        .iter()
+        .map(|o| DialectResults {
+            dialect: o.dialect,
+            cucumber_json: o.cucumber_json.clone(),
+            records: o.tally.scenarios.iter().cloned().chain(o.exclusions.records()).collect(),
+        })
+        .collect();
+    if let Some(path) = &options.json {
+        let doc = cucumber_json::merge(&results).context("cucumber's JSON output is not JSON")?;
+        cucumber_json::save(path, &doc)?;
+        println!("report: {}", path.display());
+    }
+    if let Some(path) = &options.html {
+        let records: Vec<ScenarioRecord> = results.into_iter().flat_map(|r| r.records).collect();
+        write_html(path, &records, options.error_codes.as_deref(), options.spec_items.as_deref())?;
+        println!("report: {}", path.display());
+    }
+    Ok(())
+}
+
+/// Renders the HTML report of these records; the tables are optional (absent outside a checkout).
+pub fn write_html(
+    path: &Path,
+    records: &[ScenarioRecord],
+    error_codes: Option<&Path>,
+    spec_items: Option<&Path>,
+) -> anyhow::Result<()> {
+    let codes = error_codes.filter(|p| p.exists()).map(ErrorCodeTable::load).transpose()?;
+    let items = spec_items.filter(|p| p.exists()).map(SpecItems::load).transpose()?;
+    let title = format!("atconform conformance report — {}", chrono_free_timestamp());
+    let page = html::render(HtmlInput { title: &title, records, codes: codes.as_ref(), items: items.as_ref() });
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    std::fs::write(path, page).with_context(|| format!("cannot write the HTML report {}", path.display()))
+}
+
+/// Seconds since the Unix epoch, in UTC, as `YYYY-MM-DD HH:MM UTC` (civil-from-days, no date crate needed).
+fn chrono_free_timestamp() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02} UTC", rem / 3600, rem % 3600 / 60)
 }
 
 fn record(tally: &Mutex<Tally>, scenario: ScenarioRecord, finished: &ScenarioFinished) {
@@ -401,7 +505,7 @@ fn record(tally: &Mutex<Tally>, scenario: ScenarioRecord, finished: &ScenarioFin
         ScenarioFinished::StepSkipped => tally.skipped += 1,
         ScenarioFinished::StepFailed(..) | ScenarioFinished::BeforeHookFailed(..) => tally.failed += 1,
     }
-    if !scenario.passed {
+    if !scenario.passed() {
         tally.not_passed.push(format!("{}: {}", scenario.feature, scenario.name));
     }
     tally.scenarios.push(scenario);

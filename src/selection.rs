@@ -3,13 +3,13 @@
 //! Exclusions are results too: a report shows a scenario left out for another
 //! dialect, or as virtual only on a board, as excluded — never as passed.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use cucumber::gherkin::tagexpr::TagOperation;
 use cucumber::tag::Ext as _;
 
 use crate::dialect::Dialect;
+use crate::report::ScenarioRecord;
 
 /// The tag of scenarios that need the virtual firmware's fault-injection channel.
 pub const VIRTUAL_ONLY_TAG: &str = "virtual_only";
@@ -65,34 +65,24 @@ impl Selection {
     }
 }
 
-/// One scenario left out of a run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Excluded {
-    /// Its feature's name.
-    pub feature: String,
-    /// Its name (an outline's example rows share it).
-    pub scenario: String,
-}
-
-/// The scenarios a run left out, by reason; shared with the cucumber filter.
+/// The scenarios a run left out, with why; shared with the cucumber filter.
 #[derive(Debug, Clone, Default)]
-pub struct Exclusions(Arc<Mutex<BTreeMap<Exclusion, Vec<Excluded>>>>);
+pub struct Exclusions(Arc<Mutex<Vec<(Exclusion, ScenarioRecord)>>>);
 
 impl Exclusions {
     /// Records one left-out scenario.
-    pub fn record(&self, why: Exclusion, feature: &str, scenario: &str) {
-        let entry = Excluded { feature: feature.to_string(), scenario: scenario.to_string() };
-        self.0.lock().expect("exclusions lock").entry(why).or_default().push(entry);
+    pub fn record(&self, why: Exclusion, scenario: ScenarioRecord) {
+        self.0.lock().expect("exclusions lock").push((why, scenario.excluded(why)));
     }
 
     /// How many scenarios were left out for this reason.
     pub fn count(&self, why: Exclusion) -> usize {
-        self.0.lock().expect("exclusions lock").get(&why).map_or(0, Vec::len)
+        self.0.lock().expect("exclusions lock").iter().filter(|(w, _)| *w == why).count()
     }
 
-    /// The left-out scenarios for this reason.
-    pub fn list(&self, why: Exclusion) -> Vec<Excluded> {
-        self.0.lock().expect("exclusions lock").get(&why).cloned().unwrap_or_default()
+    /// Every left-out scenario's record.
+    pub fn records(&self) -> Vec<ScenarioRecord> {
+        self.0.lock().expect("exclusions lock").iter().map(|(_, r)| r.clone()).collect()
     }
 }
 

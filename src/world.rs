@@ -144,6 +144,16 @@ impl AtWorld {
         Ok(self.env.vars.expand(text)?)
     }
 
+    /// What this scenario's bench broker observed so far, one line each.
+    pub fn observations(&self) -> String {
+        let seen = self.env.broker.log.since(self.observation_mark);
+        let line = |o: &crate::broker::observations::Observed| {
+            let client = o.client_id.as_deref().unwrap_or("?");
+            format!("#{} connection {} ({client}): {}", o.seq, o.connection, o.what)
+        };
+        seen.iter().map(line).collect::<Vec<_>>().join("\n")
+    }
+
     /// This scenario's serial transcript so far.
     pub async fn transcript(&self) -> String {
         self.env.device.lock().await.transcript().render_since(self.transcript_mark)

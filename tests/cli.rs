@@ -258,3 +258,61 @@ fn devices_and_ports_do_not_mix() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("give --port once per board"), "stderr: {}", text(&out.stderr));
 }
+
+#[test]
+fn report_diff_flags_a_broken_firmware_build_as_a_regression() {
+    let dir = scratch("diff");
+    let run = |name: &str, extra: &[&str]| {
+        let json = dir.join(format!("{name}.json"));
+        let html = dir.join(format!("{name}.html"));
+        let mut args = vec![
+            "run",
+            "--dialect",
+            "esp32",
+            "--features",
+            "features/mqtt/sub.feature",
+            "--out-dir",
+            dir.to_str().unwrap(),
+            "--certs",
+            dir.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let json_arg = json.to_str().unwrap().to_string();
+        let html_arg = html.to_str().unwrap().to_string();
+        args.extend_from_slice(&["--json", &json_arg, "--html", &html_arg]);
+        let out = atconform(&args);
+        (out, json, html)
+    };
+    let (good, good_json, good_html) = run("good", &[]);
+    assert_eq!(good.status.code(), Some(0), "stdout: {}", text(&good.stdout));
+    // The same firmware built with the shipped quirks: it no longer says ALREADY SUBSCRIBE (esp-at#453).
+    let (broken, broken_json, broken_html) = run("broken", &["--firmware-arg=--quirks", "--firmware-arg=shipped"]);
+    assert_eq!(broken.status.code(), Some(1), "stdout: {}", text(&broken.stdout));
+
+    let same = atconform(&["report", "diff", good_json.to_str().unwrap(), good_json.to_str().unwrap()]);
+    assert_eq!(same.status.code(), Some(0), "{}", text(&same.stdout));
+    let diff = atconform(&["report", "diff", good_json.to_str().unwrap(), broken_json.to_str().unwrap()]);
+    let stdout = text(&diff.stdout);
+    assert_eq!(diff.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("REGRESSION"), "{stdout}");
+    assert!(stdout.contains("ALREADY SUBSCRIBE") || stdout.contains("already subscribed"), "{stdout}");
+    let fixed = atconform(&["report", "diff", broken_json.to_str().unwrap(), good_json.to_str().unwrap()]);
+    assert_eq!(fixed.status.code(), Some(0), "{}", text(&fixed.stdout));
+    assert!(!text(&fixed.stdout).contains("fixed: 0"), "{}", text(&fixed.stdout));
+
+    let good_page = std::fs::read_to_string(good_html).unwrap();
+    assert!(good_page.contains("Failures (0)"), "{good_page}");
+    let broken_page = std::fs::read_to_string(broken_html).unwrap();
+    assert!(!broken_page.contains("Failures (0)"));
+    assert!(broken_page.contains("serial transcript") && broken_page.contains("broker observations"));
+}
+
+#[test]
+fn report_diff_of_a_file_that_is_not_a_report_is_a_clear_error() {
+    let dir = scratch("diff-bad");
+    write(&dir, "junk.json", "{\"not\": \"cucumber\"}");
+    let junk = dir.join("junk.json");
+    let out = atconform(&["report", "diff", junk.to_str().unwrap(), junk.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("is not a cucumber JSON report of atconform"), "{}", text(&out.stderr));
+}

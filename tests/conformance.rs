@@ -26,7 +26,9 @@ async fn main() -> ExitCode {
         name: None,
         junit: Some(root.join("target/atconform-tests/junit.xml")),
         json: Some(root.join("target/atconform-tests/cucumber.json")),
+        html: Some(root.join("target/atconform-tests/report.html")),
         error_codes: Some(root.join("fixtures/error_codes.toml")),
+        spec_items: Some(root.join("fixtures/spec_items.toml")),
         out_dir: root.join("target/atconform-tests"),
         broker: BrokerConfig { certs_dir: root.join("target/atconform-tests/certs"), ..BrokerConfig::default() },
     };
