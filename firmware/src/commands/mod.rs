@@ -6,7 +6,8 @@ pub mod mqtt;
 use crate::error_code::CommandError;
 use crate::output::Output;
 use crate::params::Params;
-use crate::{Args, Dialect};
+use crate::profile::Profile;
+use crate::Args;
 
 /// How a command that did not fail ends.
 #[derive(Debug)]
@@ -15,8 +16,19 @@ pub enum Reply {
     Ok(Vec<u8>),
     /// The command printed everything itself (e.g. AT+RST).
     Done,
-    /// Print the `>` prompt and hand over this many raw bytes (AT+MQTTPUBRAW).
-    RawInput(mqtt::publish::RawPublish),
+    /// Print the `>` prompt and hand over raw bytes (AT+MQTTPUBRAW, AT+MQTTLONG*).
+    RawInput(RawInput),
+}
+
+/// A command that goes on with raw bytes after a `>` prompt.
+#[derive(Debug)]
+pub struct RawInput {
+    /// How many raw bytes to read.
+    pub len: usize,
+    /// `OK` and the prompt, as this command prints them.
+    pub prompt: &'static [u8],
+    /// What the bytes are for.
+    pub purpose: mqtt::RawPurpose,
 }
 
 impl Reply {
@@ -88,7 +100,7 @@ pub struct Firmware {
     pub syslog: bool,
     wifi: basic::Wifi,
     mqtt: mqtt::Mqtt,
-    dialect: Dialect,
+    profile: &'static Profile,
     out: Output,
 }
 
@@ -99,8 +111,10 @@ impl Firmware {
             echo: true,
             syslog: false,
             wifi: basic::Wifi::default(),
-            mqtt: mqtt::Mqtt::new(args.quirks, out.clone()).with_pki_dir(args.pki_dir.clone()),
-            dialect: args.dialect,
+            mqtt: mqtt::Mqtt::new(args.quirks, out.clone())
+                .with_profile(args.dialect.profile())
+                .with_pki_dir(args.pki_dir.clone()),
+            profile: args.dialect.profile(),
             out,
         }
     }
@@ -118,6 +132,9 @@ impl Firmware {
     }
 
     async fn extended(&mut self, name: &str, form: Form<'_>) -> CommandResult {
+        if !self.profile.has_command(name) {
+            return Err(CommandError::Unsupported);
+        }
         if name.starts_with("MQTT") {
             return self.mqtt.execute(name, form).await;
         }
@@ -128,7 +145,7 @@ impl Firmware {
                 self.syslog = basic::flag(&p)?;
                 Ok(Reply::ok())
             }
-            (name, form) => basic::execute(&mut self.wifi, self.dialect, &self.out, name, form),
+            (name, form) => basic::execute(&mut self.wifi, self.profile, &self.out, name, form),
         }
     }
 
@@ -148,12 +165,12 @@ impl Firmware {
         // CWMODE is kept: the real module stores it in flash.
         self.wifi.leave();
         tracing::info!("simulated reboot");
-        self.out.write(crate::output::READY);
+        self.out.write(self.profile.banner);
     }
 
-    /// Second half of AT+MQTTPUBRAW, once the raw bytes have arrived.
-    pub async fn finish_raw(&mut self, raw: mqtt::publish::RawPublish, data: Vec<u8>) {
-        self.mqtt.finish_raw(raw, data).await;
+    /// Second half of AT+MQTTPUBRAW or AT+MQTTLONG*, once the raw bytes have arrived.
+    pub async fn finish_raw(&mut self, purpose: mqtt::RawPurpose, data: Vec<u8>) {
+        self.mqtt.finish_raw(purpose, data).await;
     }
 
     /// Prints a command's final result.
@@ -164,7 +181,7 @@ impl Firmware {
             Ok(Reply::RawInput(_)) => unreachable_raw(),
             Err(e) => {
                 tracing::debug!(error = %e, "command failed");
-                self.out.error(e, self.syslog);
+                self.out.error(e, self.profile.errors, self.syslog);
             }
         }
     }
