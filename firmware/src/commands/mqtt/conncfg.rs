@@ -3,6 +3,7 @@
 use super::{bytes_param, check_configured, count, int_in, link_id, text_param, Mqtt, StrCodes};
 use crate::commands::{CommandResult, Reply};
 use crate::error_code::MqttCode;
+use crate::faults::Fault;
 use crate::link::{self, state, Will};
 use crate::params::Params;
 
@@ -23,6 +24,9 @@ fn lwt_msg_codes(max: usize) -> StrCodes {
 pub fn conn_config(m: &mut Mqtt, p: &Params) -> CommandResult {
     link_id(p)?;
     check_configured(m.state())?;
+    // The spec's table puts 0x602A between the last USERCFG code (path) and the first CONNCFG
+    // one (keepalive): the link's protocol version is read here, before the parameters.
+    m.inject(Fault::VersionRead, MqttCode::VersionReadFailed)?;
     let keepalive = int_in(p, 1, 0..=7200, MqttCode::KeepaliveReadFailed, MqttCode::KeepaliveValueIsWrong)?;
     let disable_clean =
         int_in(p, 2, 0..=1, MqttCode::DisableCleanSessionReadFailed, MqttCode::DisableCleanSessionValueIsWrong)?;

@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use super::{CommandResult, Form};
 use crate::error_code::{CommandError, MqttCode};
+use crate::faults::{Fault, Faults};
 use crate::link::{self, state, Link, Settings, SharedState};
 use crate::output::Output;
 use crate::params::Params;
@@ -44,6 +45,8 @@ pub struct Mqtt {
     profile: &'static Profile,
     /// `--pki-dir`: the files standing in for the mqtt_ca / mqtt_cert / mqtt_key partitions.
     pki_dir: Option<PathBuf>,
+    /// Injected failures, consulted where the shipped firmware can fail without any bad input.
+    faults: Faults,
     out: Output,
 }
 
@@ -58,6 +61,7 @@ impl Mqtt {
             quirks,
             profile: &profile::ESP32,
             pki_dir: None,
+            faults: Faults::default(),
             out,
         }
     }
@@ -66,6 +70,20 @@ impl Mqtt {
     pub fn with_profile(mut self, profile: &'static Profile) -> Self {
         self.profile = profile;
         self
+    }
+
+    /// Consults `faults` (shared with the control channel) instead of a private, never-armed set.
+    pub fn with_faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// Fails with `code` if `fault` is armed (disarming it): the place where the real firmware fails.
+    fn inject(&self, fault: Fault, code: MqttCode) -> Result<(), MqttCode> {
+        if self.faults.take(fault) {
+            return Err(code);
+        }
+        Ok(())
     }
 
     /// Uses the PEM files in `dir` as the certificate partitions (ESP-AT reference §2.8).
@@ -104,10 +122,13 @@ impl Mqtt {
     }
 
     /// Second half of AT+MQTTPUBRAW or AT+MQTTLONG*.
-    pub async fn finish_raw(&mut self, purpose: RawPurpose, data: Vec<u8>) {
+    pub async fn finish_raw(&mut self, purpose: RawPurpose, data: Vec<u8>) -> Result<(), CommandError> {
         match purpose {
             RawPurpose::Publish(raw) => publish::finish_raw(self, raw, data).await,
-            RawPurpose::Credential(field) => long_credentials::finish(self, field, data),
+            RawPurpose::Credential(field) => {
+                long_credentials::finish(self, field, data);
+                Ok(())
+            }
         }
     }
 

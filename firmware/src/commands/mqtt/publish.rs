@@ -6,7 +6,8 @@ use super::{
     bytes_param, check_connected, count, int_in, link_id, qos, retain, timeout, topic, Mqtt, RawPurpose, StrCodes,
 };
 use crate::commands::{CommandResult, RawInput, Reply};
-use crate::error_code::MqttCode;
+use crate::error_code::{CommandError, MqttCode};
+use crate::faults::Fault;
 use crate::link::OpResult;
 use crate::params::Params;
 
@@ -19,6 +20,8 @@ pub const MAX_RAW_LEN: i64 = 1024 * 1024;
 /// A PUBRAW waiting for its raw bytes.
 #[derive(Debug)]
 pub struct RawPublish {
+    /// The announced `<length>`, checked against what the line delivered.
+    len: usize,
     topic: String,
     qos: u8,
     retain: bool,
@@ -35,6 +38,8 @@ pub async fn publish(m: &mut Mqtt, p: &Params) -> CommandResult {
     let retain = retain(p, 4)?;
     let wait = timeout(p, 5, m.profile.timeout_param)?;
     count(p, 6)?;
+    // ESP-AT reference §2.5: the client's msg_id < 0 is the CLIENT_*_FAILED code, nothing is sent.
+    m.inject(Fault::ClientPublish, MqttCode::ClientPublishFailed)?;
     match send(m, topic, qos, retain, data, wait).await {
         OpResult::Done => Ok(Reply::ok()),
         other => {
@@ -62,7 +67,7 @@ pub fn publish_raw(m: &mut Mqtt, p: &Params) -> CommandResult {
             return Err(MqttCode::PublishLengthValueIsWrong.into());
         }
     }
-    let purpose = RawPurpose::Publish(RawPublish { topic, qos, retain, timeout });
+    let purpose = RawPurpose::Publish(RawPublish { len, topic, qos, retain, timeout });
     Ok(Reply::RawInput(RawInput { len, prompt: m.profile.pubraw_prompt, purpose }))
 }
 
@@ -81,7 +86,19 @@ pub fn publish_packet_len(topic_len: usize, qos: u8, data_len: usize) -> usize {
 }
 
 /// ESP-AT reference §2.6: publish the raw bytes, then `+MQTTPUB:OK` or `+MQTTPUB:FAIL` with no final result.
-pub async fn finish_raw(m: &mut Mqtt, raw: RawPublish, data: Vec<u8>) {
+///
+/// Failing before anything is queued (a short read, the client refusing the publish) is a command
+/// error instead, printed as `ERR CODE` and `ERROR` after the prompt.
+pub async fn finish_raw(m: &mut Mqtt, raw: RawPublish, mut data: Vec<u8>) -> Result<(), CommandError> {
+    if m.faults.take(Fault::RecvLength) {
+        // As if the UART driver had lost a byte: the length check below is the firmware's own.
+        data.pop();
+    }
+    if data.len() != raw.len {
+        tracing::info!(announced = raw.len, received = data.len(), "raw data of the wrong length");
+        return Err(MqttCode::RecvLengthIsWrong.into());
+    }
+    m.inject(Fault::ClientPublish, MqttCode::ClientPublishFailed)?;
     let result = send(m, raw.topic, raw.qos, raw.retain, data, raw.timeout).await;
     let line: &[u8] = if result == OpResult::Done {
         b"+MQTTPUB:OK\r\n"
@@ -90,6 +107,7 @@ pub async fn finish_raw(m: &mut Mqtt, raw: RawPublish, data: Vec<u8>) {
         b"+MQTTPUB:FAIL\r\n"
     };
     m.out.write(line);
+    Ok(())
 }
 
 async fn send(m: &Mqtt, topic: String, qos: u8, retain: bool, data: Vec<u8>, wait: Duration) -> OpResult {
@@ -143,6 +161,22 @@ mod tests {
         let long = format!(r#"0,"t","{}",0,0"#, "d".repeat(257));
         let err = publish(&mut m, &Params::parse(long.as_bytes())).await.unwrap_err();
         assert_eq!(err, MqttCode::DataIsOverlength.into());
+    }
+
+    #[tokio::test]
+    async fn injected_publish_faults() {
+        let m = connected();
+        let faults = crate::faults::Faults::default();
+        let mut m = m.with_faults(faults.clone());
+        faults.arm(Fault::ClientPublish);
+        let err = publish(&mut m, &Params::parse(br#"0,"t","d",0,0"#)).await.unwrap_err();
+        assert_eq!(err, MqttCode::ClientPublishFailed.into());
+        let raw = |len| RawPublish { len, topic: "t".into(), qos: 0, retain: false, timeout: Duration::from_secs(3) };
+        faults.arm(Fault::RecvLength);
+        assert_eq!(finish_raw(&mut m, raw(3), b"abc".to_vec()).await, Err(MqttCode::RecvLengthIsWrong.into()));
+        faults.arm(Fault::ClientPublish);
+        assert_eq!(finish_raw(&mut m, raw(3), b"abc".to_vec()).await, Err(MqttCode::ClientPublishFailed.into()));
+        assert!(faults.armed().is_empty());
     }
 
     #[test]
