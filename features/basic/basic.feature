@@ -1,31 +1,12 @@
-# Basic AT commands a scenario needs before MQTT.
-# Sources: ESP-AT reference §3 (framing "\r\nOK\r\n", echo on by default,
-# `ready` after AT+RST, AT+GMR layout, AT+SYSLOG, AT+CWJAP URCs, `busy p...`,
-# commands must start with upper-case AT).
-@basic
+# Basic AT commands as ESP-AT prints them: AT+GMR, unknown commands, AT+SYSLOG,
+# `busy p...`. Those that W800-AT answers the same way are in common.feature.
+# Sources: ESP-AT reference §3 (framing "\r\nOK\r\n", AT+GMR layout,
+# AT+SYSLOG, `busy p...`) and §2.2 (ERR CODE:0x01090000 for an unknown command).
+@basic @esp32 @esp8266
 Feature: Basic AT commands
 
   Background:
     Given the device has been reset
-
-  Scenario: AT answers OK
-    When I send AT
-    Then the device answers OK
-
-  Scenario: echo can be turned off and on again
-    When I send ATE0
-    Then the device answers OK
-    When I send AT
-    Then the device answers OK
-    When I send ATE1
-    Then the device answers OK
-    When I send AT
-    Then the device answers OK
-
-  Scenario: AT+RST answers OK and then prints ready
-    When I send AT+RST
-    Then the device answers OK
-    And the device reports ready
 
   Scenario: AT+GMR reports the firmware version in ESP-AT's layout
     When I send AT+GMR
@@ -67,23 +48,6 @@ Feature: Basic AT commands
       +SYSLOG:1
       OK
       """
-
-  Scenario: station mode is set and queried
-    When I send AT+CWMODE=1
-    Then the device answers OK
-    When I send AT+CWMODE?
-    Then the device answers:
-      """
-      +CWMODE:1
-      OK
-      """
-
-  Scenario: joining an access point reports the Wi-Fi URCs before OK
-    Given I have sent AT+CWMODE=1
-    When I send AT+CWJAP="atconform-ap","secret-pass"
-    Then the device answers OK
-    And the device reports WIFI CONNECTED
-    And the device reports WIFI GOT IP
 
   Scenario: a command sent while another is still running is answered busy p...
     # ESP-AT reference §3: "\r\nbusy p...\r\n" while a command is processing.

@@ -4,7 +4,7 @@
 # line per entry; only TLS and WSS use it; set after AT+MQTTUSERCFG);
 # ESP-AT reference §1 (the shipped ESP-AT binary registers +MQTTALPN) and
 # §2.4 (count 0..5). The broker side reads the offers from the ClientHello.
-@alpn
+@alpn @esp32
 Feature: AT+MQTTALPN sets the ALPN protocols offered over TLS and WSS
 
   Background:

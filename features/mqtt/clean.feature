@@ -3,7 +3,7 @@
 # state 0 gives 0x6003, wrong count 0x6008, link checks 0x6010/0x6011).
 # A clean close sends DISCONNECT, so the broker must not publish the will;
 # a reset (AT+RST) drops the connection like a power cut.
-@clean
+@clean @esp32 @esp8266
 Feature: AT+MQTTCLEAN closes the MQTT connection
 
   Background:

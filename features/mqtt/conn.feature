@@ -5,7 +5,7 @@
 # string), §2.3 (check order, 0x6051 after a drop without reconnect, URC
 # before OK, failed connect prints +MQTTDISCONNECTED:0 then ERROR as in
 # esp-at#427/#478, re-subscription on reconnect).
-@conn
+@conn @esp32 @esp8266
 Feature: AT+MQTTCONN connects to the broker and reports the connection
 
   Background:

@@ -4,7 +4,7 @@
 # lwt_retain 0/1) and the error-code table; ESP-AT reference §2.3 (state 2
 # after CONNCFG) and §2.4 (limits). The shipped binary allows a 128-byte
 # lwt_msg (reference §2.4); the spec's 64 wins (design: "explicit sentence").
-@conncfg
+@conncfg @esp32 @esp8266
 Feature: AT+MQTTCONNCFG sets keepalive, clean session and the last will
 
   Background:

@@ -5,7 +5,7 @@
 # and §2.2 (error-code lines after AT+SYSLOG=1). Which code a command gets
 # before USERCFG (0x6001 AT_MQTT_NO_CONFIGURED) is not stated by the spec:
 # it follows the name of the code.
-@credentials
+@credentials @esp32 @esp8266
 Feature: AT+MQTTCLIENTID, AT+MQTTUSERNAME and AT+MQTTPASSWORD override USERCFG
 
   Background:

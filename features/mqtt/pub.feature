@@ -4,7 +4,7 @@
 # (PUB needs a connected link, else 0x6006), §2.4 (topic over 128 gives 0x6043,
 # data over 256 gives 0x6046; 5 or 6 parameters, else 0x6008) and §3 (escapes
 # \" \\ \, in strings, example AT+MQTTPUB=0,"topic","\"{\"sensor\":012}\"",1,0).
-@pub
+@pub @esp32 @esp8266
 Feature: AT+MQTTPUB publishes a string message
 
   Background:

@@ -3,7 +3,8 @@
 # or +MQTTPUB:FAIL); ESP-AT reference §2.6 (prompt bytes "\r\nOK\r\n\r\n>",
 # exactly <length> raw bytes with no escaping and no echo, no OK after
 # +MQTTPUB:OK), §2.3 (0x6006 when not connected) and §2.4 (length codes).
-@pubraw
+# How long a message may be on each chip: pubraw_buffer.feature.
+@pubraw @esp32 @esp8266
 Feature: AT+MQTTPUBRAW publishes binary data
 
   Background:
@@ -26,14 +27,6 @@ Feature: AT+MQTTPUBRAW publishes binary data
       When I send the raw data "a,b\r\n\x00\"z\\"
       Then the device reports +MQTTPUB:OK
       And the broker received "a,b\r\n\x00\"z\\" on "pubraw/bin" with QoS 1, not retained
-
-    Scenario: a retained QoS 2 message of 1024 bytes
-      When I send AT+MQTTPUBRAW=0,"pubraw/big",1024,2,1
-      Then the device answers OK
-      And the device answers >
-      When I send the raw data "{1024 x '0123456789'}"
-      Then the device reports +MQTTPUB:OK
-      And the broker received "{1024 x '0123456789'}" on "pubraw/big" with QoS 2, retained
 
     Scenario: a raw message that looks like AT commands is data, not commands
       When I send AT+MQTTPUBRAW=0,"pubraw/at",8,0,0

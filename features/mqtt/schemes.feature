@@ -6,8 +6,9 @@
 # server with mqtt_ca, 4/9 present mqtt_cert/mqtt_key, 5/10 both) and §2.1
 # (+MQTTCONNECTED prints the path). The listener names are the harness's:
 # tcp, tls (server certificate only), mtls (client certificate required),
-# ws, wss, mwss.
-@schemes
+# ws, wss, mwss. The port is quoted in +MQTTCONNECTED as ESP-AT prints it
+# (reference §2.1); W800 scheme coverage: w800/conn.feature.
+@schemes @esp32
 Feature: Every scheme connects, publishes, subscribes, receives and cleans
 
   Background:
@@ -38,13 +39,18 @@ Feature: Every scheme connects, publishes, subscribes, receives and cleans
 
     Examples:
       | scheme | listener | path  | tls | cert                | ws path | length |
-      | 1      | tcp      |       | no  | (none)              | (none)  | 4      |
       | 2      | tls      |       | yes | (none)              | (none)  | 4      |
       | 3      | tls      |       | yes | (none)              | (none)  | 4      |
       | 4      | mtls     |       | yes | CN=atconform-device | (none)  | 4      |
       | 5      | mtls     |       | yes | CN=atconform-device | (none)  | 4      |
-      | 6      | ws       | /mqtt | no  | (none)              | /mqtt   | 4      |
       | 7      | wss      | /mqtt | yes | (none)              | /mqtt   | 4      |
       | 8      | wss      | /mqtt | yes | (none)              | /mqtt   | 4      |
       | 9      | mwss     | /mqtt | yes | CN=atconform-device | /mqtt   | 4      |
       | 10     | mwss     | /mqtt | yes | CN=atconform-device | /mqtt   | 5      |
+
+    # ESP8266: only schemes 1 and 6 (scheme_support.feature).
+    @esp8266
+    Examples:
+      | scheme | listener | path  | tls | cert                | ws path | length |
+      | 1      | tcp      |       | no  | (none)              | (none)  | 4      |
+      | 6      | ws       | /mqtt | no  | (none)              | /mqtt   | 4      |

@@ -8,7 +8,7 @@
 # The shipped ESP-AT firmware never prints ALREADY SUBSCRIBE on the AT port
 # (esp-at#453, reference §2.5): the spec wins here, so that scenario carries
 # @deviation and a board running shipped firmware waives it.
-@sub
+@sub @esp32 @esp8266
 Feature: AT+MQTTSUB subscribes to topics and the device reports their messages
 
   Background:

@@ -8,7 +8,7 @@
 # 0x6052 AT_MQTT_HOSTNAME_VERIFY_FAILED). Which failures carry 0x6052 is not
 # public: here, only the one where the certificate is valid but names another
 # host.
-@tls @schemes
+@tls @schemes @esp32
 Feature: Certificate verification on the TLS schemes
 
   Background:

@@ -4,7 +4,7 @@
 # §2.1 (query format), §2.3 (state 5 once the last topic is removed, 0x6006
 # when not connected), §2.4 (topic 128). The shipped firmware prints only OK
 # for an unknown topic (esp-at#453): that scenario carries @deviation.
-@unsub
+@unsub @esp32 @esp8266
 Feature: AT+MQTTUNSUB unsubscribes from topics
 
   Background:

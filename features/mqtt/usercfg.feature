@@ -1,10 +1,11 @@
 # AT+MQTTUSERCFG: set and boundaries.
-# Sources: ESP-AT MQTT spec, AT+MQTTUSERCFG (scheme 1..10, client_id 256,
+# Sources: ESP-AT MQTT spec, AT+MQTTUSERCFG (client_id 256,
 # username 64, password 64, cert_key_ID and CA_ID 0 only, path 32, whole
 # command under 256 bytes); error codes from the spec's table; ESP-AT
 # reference §2.2 (ERR CODE:0x010a60xx only after AT+SYSLOG=1, empty strings
 # are warnings only) and §2.3 (state 1 after USERCFG, query format).
-@usercfg
+# Which scheme numbers each dialect accepts: scheme_support.feature.
+@usercfg @esp32 @esp8266
 Feature: AT+MQTTUSERCFG sets the MQTT user configuration
 
   Background:
@@ -44,23 +45,6 @@ Feature: AT+MQTTUSERCFG sets the MQTT user configuration
     Then the broker received a CONNECT from "usercfg-3" with:
       | username | (none) |
       | password | (none) |
-
-  Scenario Outline: every scheme number 1..10 is accepted
-    When I send AT+MQTTUSERCFG=0,<scheme>,"usercfg-s","","",0,0,"/mqtt"
-    Then the device answers OK
-
-    Examples:
-      | scheme |
-      | 1      |
-      | 2      |
-      | 3      |
-      | 4      |
-      | 5      |
-      | 6      |
-      | 7      |
-      | 8      |
-      | 9      |
-      | 10     |
 
   Scenario Outline: out-of-range values are refused with their error code
     When I send AT+MQTTUSERCFG=<link>,<scheme>,"usercfg-x","","",<cert>,<ca>,""

@@ -9,7 +9,7 @@ use crate::commands::{Firmware, Reply};
 use crate::error_code::CommandError;
 use crate::faults::{Fault, LIFTED_LINE_LIMIT};
 use crate::line::{is_too_long, LineFramer, MAX_COMMAND_LEN};
-use crate::output::{Output, BUSY, OK_PROMPT};
+use crate::output::{Output, BUSY};
 
 /// Bytes from the pty reader plus the framer that splits them.
 pub struct Input {
@@ -105,9 +105,9 @@ pub async fn serve(fw: &mut Firmware, input: &mut Input, out: &Output) {
         }
         match input.while_busy(echo, out, fw.execute(&line)).await {
             Ok(Reply::RawInput(raw)) => {
-                out.write(OK_PROMPT);
+                out.write(raw.prompt);
                 let Some(data) = input.raw(raw.len).await else { return };
-                input.while_busy(echo, out, fw.finish_raw(raw, data)).await;
+                input.while_busy(echo, out, fw.finish_raw(raw.purpose, data)).await;
             }
             result => fw.respond(result),
         }

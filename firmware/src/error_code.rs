@@ -187,6 +187,37 @@ impl MqttCode {
         self as u16
     }
 
+    /// A parameter that could not be read (missing, of the wrong type) or a parameter count that is
+    /// wrong, as opposed to a value that was read and refused.
+    pub fn is_read_failure(self) -> bool {
+        matches!(
+            self,
+            Self::ParameterCountsIsWrong
+                | Self::LinkIdReadFailed
+                | Self::SchemeReadFailed
+                | Self::ClientIdReadFailed
+                | Self::UsernameReadFailed
+                | Self::PasswordReadFailed
+                | Self::CertKeyIdReadFailed
+                | Self::CaIdReadFailed
+                | Self::PathReadFailed
+                | Self::KeepaliveReadFailed
+                | Self::DisableCleanSessionReadFailed
+                | Self::LwtTopicReadFailed
+                | Self::LwtMsgReadFailed
+                | Self::LwtQosReadFailed
+                | Self::LwtRetainReadFailed
+                | Self::HostReadFailed
+                | Self::PortReadFailed
+                | Self::ReconnectReadFailed
+                | Self::TopicReadFailed
+                | Self::DataReadFailed
+                | Self::QosReadFailed
+                | Self::RetainReadFailed
+                | Self::PublishLengthReadFailed
+        )
+    }
+
     /// ESP-AT reference §2.2: the *_IS_NULL codes are only logged as warnings and the empty value is accepted.
     pub fn is_warning(self) -> bool {
         matches!(
@@ -217,14 +248,27 @@ pub enum CommandError {
     /// The line did not start with uppercase `AT`.
     #[error("line does not start with AT")]
     NoAt,
+    /// A refusal with a notice line before the final result (e.g. `ALREADY FULL SUBSCRIBE`).
+    #[error("refused: {0}")]
+    Notice(&'static str),
 }
 
 impl CommandError {
+    /// No command of that name or form: the command itself is unknown.
+    pub fn is_unknown_command(self) -> bool {
+        matches!(self, Self::Unsupported | Self::NoAt)
+    }
+
+    /// A parameter that is missing, of the wrong type, or one too many.
+    pub fn is_parse_failure(self) -> bool {
+        matches!(self, Self::Mqtt(code) if code.is_read_failure())
+    }
+
     /// The 32-bit value of the `ERR CODE:` line, if this error has one.
     pub fn err_code(self) -> Option<u32> {
         match self {
             Self::Mqtt(code) => Some(MQTT_BASE | u32::from(code.value())),
-            Self::Plain => None,
+            Self::Plain | Self::Notice(_) => None,
             Self::Unsupported => Some(UNSUPPORTED_CMD),
             Self::NoAt => Some(NO_AT),
         }
@@ -257,6 +301,16 @@ mod tests {
     #[test]
     fn plain_error_has_no_code() {
         assert_eq!(CommandError::Plain.err_code(), None);
+    }
+
+    #[test]
+    fn read_failures_and_counts_are_parse_failures() {
+        assert!(CommandError::Mqtt(MqttCode::PortReadFailed).is_parse_failure());
+        assert!(CommandError::Mqtt(MqttCode::ParameterCountsIsWrong).is_parse_failure());
+        assert!(!CommandError::Mqtt(MqttCode::PortValueIsWrong).is_parse_failure());
+        assert!(!CommandError::Mqtt(MqttCode::HostIsNull).is_parse_failure());
+        assert!(!CommandError::Plain.is_parse_failure());
+        assert!(CommandError::Unsupported.is_unknown_command());
     }
 
     #[test]

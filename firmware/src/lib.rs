@@ -1,12 +1,13 @@
-//! A host-side implementation of the ESP-AT MQTT AT command set, served on a pseudo-terminal.
+//! A host-side implementation of the ESP-AT and W800-AT MQTT AT command sets, served on a pseudo-terminal.
 //!
 //! It shares no code with the harness: it is an independent reading of the spec
-//! (`esp-at-mqtt.rst`) and of the shipped firmware's behaviour, so the harness can be
+//! (`esp-at-mqtt.rst`, `w800-at-mqtt.txt`) and of the shipped firmware's behaviour, so the harness can be
 //! checked against it exactly as against a real board.
 //!
 //! Data flow: pty reader task → [`dispatch`] (framing, echo, busy, one command at a time)
 //! → [`commands`] → [`output`] writer task → pty. The MQTT connection lives in [`link`],
-//! whose event-loop task writes URCs through the same [`output`].
+//! whose event-loop task writes URCs through the same [`output`]. What differs between the
+//! dialects is data in [`profile`], consulted by the command modules.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -20,6 +21,7 @@ pub mod line;
 pub mod link;
 pub mod output;
 pub mod params;
+pub mod profile;
 pub mod pty;
 pub mod tls;
 
@@ -46,30 +48,10 @@ pub enum Dialect {
     /// Espressif ESP-AT on an ESP32.
     #[default]
     Esp32,
-    /// Espressif ESP-AT on an ESP8266 (behaves like esp32 for now).
+    /// Espressif ESP-AT on an ESP8266: schemes 1 and 6 only, a 512-byte MQTT buffer, no ALPN.
     Esp8266,
-    /// WinnerMicro W800 AT firmware (behaves like esp32 for now).
+    /// WinnerMicro W800-AT: configuration queries, no SYSLOG, `CMD FORMAT ERR` / `CMD PARSE ERR`.
     W800,
-}
-
-impl Dialect {
-    /// The chip name in AT+GMR's first line.
-    pub fn chip_name(self) -> &'static str {
-        match self {
-            Self::Esp32 => "ESP32",
-            Self::Esp8266 => "ESP8266",
-            Self::W800 => "W800",
-        }
-    }
-
-    /// The module name in AT+GMR's "Bin version" line.
-    pub fn module_name(self) -> &'static str {
-        match self {
-            Self::Esp32 => "virtual esp32",
-            Self::Esp8266 => "virtual esp8266",
-            Self::W800 => "virtual w800",
-        }
-    }
 }
 
 /// Where the spec and the shipped firmware disagree, which one to follow.
@@ -132,7 +114,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
     let shutdown = shutdown(term, int);
     tokio::pin!(shutdown);
-    out.write(output::READY);
+    out.write(args.dialect.profile().banner);
     let mut fw = Firmware::new(&args, out.clone(), faults);
     let mut input = Input::new(in_rx);
     loop {

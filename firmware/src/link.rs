@@ -60,7 +60,7 @@ pub struct Settings {
     pub keepalive: u16,
     /// The CONNCFG flag; clean_session is its negation.
     pub disable_clean_session: bool,
-    /// The last will, if a will topic was configured.
+    /// The last will as AT+MQTTCONNCFG set it; registered only when its topic is not empty.
     pub will: Option<Will>,
     /// Broker host name or address.
     pub host: String,
@@ -75,7 +75,7 @@ pub struct Settings {
 /// The last will configured by AT+MQTTCONNCFG.
 #[derive(Debug, Clone)]
 pub struct Will {
-    /// Will topic (non-empty).
+    /// Will topic; empty means no will.
     pub topic: String,
     /// Will payload.
     pub message: Vec<u8>,
@@ -83,20 +83,6 @@ pub struct Will {
     pub qos: u8,
     /// Will retain flag.
     pub retain: bool,
-}
-
-impl Settings {
-    /// ESP-AT reference §2.1: `+MQTTCONNECTED:<link>,<scheme>,"<host>","<port>","<path>",<reconnect>` (port quoted).
-    pub fn connected_urc(&self) -> String {
-        format!(
-            "+MQTTCONNECTED:0,{},\"{}\",\"{}\",\"{}\",{}\r\n",
-            self.scheme,
-            self.host,
-            self.port,
-            self.path,
-            u8::from(self.reconnect)
-        )
-    }
 }
 
 /// State shared by the command executor and the event-loop task.
@@ -172,6 +158,13 @@ pub struct Link {
     task: JoinHandle<()>,
 }
 
+/// The URCs a connection prints, in the dialect's format.
+#[derive(Debug, Clone)]
+pub struct Urcs {
+    /// `+MQTTCONNECTED:...` with its CRLF, printed at connect and at every reconnect.
+    pub connected: String,
+}
+
 /// Connects and waits for CONNACK; on success prints `+MQTTCONNECTED` and starts the event-loop task.
 ///
 /// `tls` is the rustls configuration of a TLS or WSS scheme; reconnects reuse it unchanged.
@@ -181,6 +174,7 @@ pub async fn connect(
     timeout: Duration,
     shared: SharedState,
     out: Output,
+    urcs: Urcs,
 ) -> Result<Link, ConnectError> {
     let options = mqtt_options(&settings, tls, timeout).ok_or(ConnectError::UnsupportedScheme(settings.scheme))?;
     let (client, mut eventloop) = AsyncClient::new(options, 64);
@@ -189,13 +183,13 @@ pub async fn connect(
     eventloop.set_network_options(net);
     tokio::time::timeout(timeout, wait_connack(&mut eventloop)).await.map_err(|_| ConnectError::Timeout)??;
     // The URC is printed before the task runs, so it precedes any message a persistent session delivers.
-    out.write(settings.connected_urc());
+    out.write(urcs.connected.clone());
     {
         let mut s = lock(&shared);
         s.state = state::CONNECTED;
         s.closing = false;
     }
-    let task = tokio::spawn(drive(eventloop, client.clone(), shared, out, settings));
+    let task = tokio::spawn(drive(eventloop, client.clone(), shared, out, settings, urcs));
     Ok(Link { client, task })
 }
 
@@ -247,7 +241,7 @@ fn mqtt_options(s: &Settings, tls: Option<Arc<ClientConfig>>, timeout: Duration)
     if !s.username.is_empty() {
         o.set_credentials(s.username.clone(), s.password.clone());
     }
-    if let Some(w) = &s.will {
+    if let Some(w) = s.will.as_ref().filter(|w| !w.topic.is_empty()) {
         o.set_last_will(LastWill::new(w.topic.clone(), w.message.clone(), qos(w.qos), w.retain));
     }
     tracing::debug!(?timeout, scheme = s.scheme, "connecting");
@@ -272,8 +266,15 @@ pub fn qos(n: u8) -> QoS {
 }
 
 /// The event-loop task.
-async fn drive(mut eventloop: EventLoop, client: AsyncClient, shared: SharedState, out: Output, settings: Settings) {
-    let mut task = Task { client, shared, out, settings, connected: true, resubscribes_in_flight: 0 };
+async fn drive(
+    mut eventloop: EventLoop,
+    client: AsyncClient,
+    shared: SharedState,
+    out: Output,
+    settings: Settings,
+    urcs: Urcs,
+) {
+    let mut task = Task { client, shared, out, settings, urcs, connected: true, resubscribes_in_flight: 0 };
     loop {
         let keep_going = match eventloop.poll().await {
             Ok(event) => task.on_event(event),
@@ -298,6 +299,7 @@ struct Task {
     shared: SharedState,
     out: Output,
     settings: Settings,
+    urcs: Urcs,
     connected: bool,
     /// Our own re-SUBSCRIBE packets, whose `Outgoing::Subscribe` must not be taken for a command's.
     resubscribes_in_flight: usize,
@@ -371,7 +373,7 @@ impl Task {
     /// ESP-AT reference §2.3: each reconnect prints `+MQTTCONNECTED` again and re-subscribes the stored topics.
     fn on_reconnected(&mut self) {
         self.connected = true;
-        self.out.write(self.settings.connected_urc());
+        self.out.write(self.urcs.connected.clone());
         let mut s = lock(&self.shared);
         if !s.topics.is_empty() {
             let filters = s.topics.iter().map(|(t, q)| SubscribeFilter::new(t.clone(), qos(*q)));
@@ -525,18 +527,5 @@ mod tests {
         assert_eq!(id.len(), "ESP32_".len() + 6, "{id}");
         assert!(id.starts_with("ESP32_"));
         assert!(id[6..].chars().all(|c| c.is_ascii_hexdigit()));
-    }
-
-    #[test]
-    fn connected_urc_quotes_the_port() {
-        let s = Settings {
-            scheme: 6,
-            host: "h".into(),
-            port: 8080,
-            path: "/mqtt".into(),
-            reconnect: true,
-            ..Settings::default()
-        };
-        assert_eq!(s.connected_urc(), "+MQTTCONNECTED:0,6,\"h\",\"8080\",\"/mqtt\",1\r\n");
     }
 }

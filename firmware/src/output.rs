@@ -5,9 +5,8 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
 use crate::error_code::{err_code_line, CommandError};
+use crate::profile::ErrorStyle;
 
-/// ESP-AT reference §3 and `at_init.c`: the boot banner.
-pub const READY: &[u8] = b"\r\nready\r\n";
 /// ESP-AT reference §2.2: final result strings.
 pub const OK: &[u8] = b"\r\nOK\r\n";
 /// ESP-AT reference §2.2.
@@ -16,6 +15,10 @@ pub const ERROR: &[u8] = b"\r\nERROR\r\n";
 pub const OK_PROMPT: &[u8] = b"\r\nOK\r\n\r\n>";
 /// ESP-AT reference §2.2 and §3: the only busy string of the current core.
 pub const BUSY: &[u8] = b"\r\nbusy p...\r\n";
+/// W800 reference §2.1: the final result of a command that does not exist.
+pub const CMD_FORMAT_ERR: &[u8] = b"\r\nCMD FORMAT ERR\r\n";
+/// W800 reference §2.1: the final result of parameters not in the required format.
+pub const CMD_PARSE_ERR: &[u8] = b"\r\nCMD PARSE ERR\r\n";
 
 /// A cloneable handle that queues bytes for the writer task.
 #[derive(Debug, Clone)]
@@ -43,19 +46,31 @@ impl Output {
         self.write(chunk);
     }
 
-    /// `ERROR`, preceded by its `ERR CODE:` line when syslog is on (ESP-AT reference §2.2).
-    pub fn error(&self, err: CommandError, syslog: bool) {
-        self.write(error_bytes(err, syslog));
+    /// A failed command's final result in the dialect's style.
+    pub fn error(&self, err: CommandError, style: ErrorStyle, syslog: bool) {
+        self.write(error_bytes(err, style, syslog));
     }
 }
 
-/// The bytes of a failed command's final result.
-pub fn error_bytes(err: CommandError, syslog: bool) -> Vec<u8> {
+/// The bytes of a failed command's final result, any notice line first.
+pub fn error_bytes(err: CommandError, style: ErrorStyle, syslog: bool) -> Vec<u8> {
     let mut chunk = Vec::new();
-    if let (true, Some(value)) = (syslog, err.err_code()) {
-        chunk.extend_from_slice(err_code_line(value).as_bytes());
+    if let CommandError::Notice(notice) = err {
+        chunk.extend_from_slice(notice.as_bytes());
+        chunk.extend_from_slice(b"\r\n");
     }
-    chunk.extend_from_slice(ERROR);
+    match style {
+        ErrorStyle::EspAt => {
+            // ESP-AT reference §2.2: the ERR CODE line comes before ERROR, and only with syslog on.
+            if let (true, Some(value)) = (syslog, err.err_code()) {
+                chunk.extend_from_slice(err_code_line(value).as_bytes());
+            }
+            chunk.extend_from_slice(ERROR);
+        }
+        ErrorStyle::W800 if err.is_unknown_command() => chunk.extend_from_slice(CMD_FORMAT_ERR),
+        ErrorStyle::W800 if err.is_parse_failure() => chunk.extend_from_slice(CMD_PARSE_ERR),
+        ErrorStyle::W800 => chunk.extend_from_slice(ERROR),
+    }
     chunk
 }
 
@@ -81,8 +96,23 @@ mod tests {
     #[test]
     fn error_has_code_line_only_with_syslog() {
         let e = CommandError::Mqtt(MqttCode::NoConfigured);
-        assert_eq!(error_bytes(e, false), b"\r\nERROR\r\n");
-        assert_eq!(error_bytes(e, true), b"ERR CODE:0x010a6001\r\n\r\nERROR\r\n");
-        assert_eq!(error_bytes(CommandError::Plain, true), b"\r\nERROR\r\n");
+        assert_eq!(error_bytes(e, ErrorStyle::EspAt, false), b"\r\nERROR\r\n");
+        assert_eq!(error_bytes(e, ErrorStyle::EspAt, true), b"ERR CODE:0x010a6001\r\n\r\nERROR\r\n");
+        assert_eq!(error_bytes(CommandError::Plain, ErrorStyle::EspAt, true), b"\r\nERROR\r\n");
+    }
+
+    #[test]
+    fn w800_prints_no_codes_and_names_format_and_parse_errors() {
+        let w = ErrorStyle::W800;
+        assert_eq!(error_bytes(CommandError::Unsupported, w, true), b"\r\nCMD FORMAT ERR\r\n");
+        assert_eq!(error_bytes(MqttCode::PortReadFailed.into(), w, true), b"\r\nCMD PARSE ERR\r\n");
+        assert_eq!(error_bytes(MqttCode::ParameterCountsIsWrong.into(), w, false), b"\r\nCMD PARSE ERR\r\n");
+        assert_eq!(error_bytes(MqttCode::HostIsNull.into(), w, true), b"\r\nERROR\r\n");
+    }
+
+    #[test]
+    fn a_notice_precedes_the_final_result() {
+        let e = CommandError::Notice("ALREADY FULL SUBSCRIBE");
+        assert_eq!(error_bytes(e, ErrorStyle::W800, false), b"ALREADY FULL SUBSCRIBE\r\n\r\nERROR\r\n");
     }
 }

@@ -25,9 +25,10 @@ pub fn is_urc(line: &str) -> bool {
     URC_LINES.contains(&line) || URC_PREFIXES.iter().any(|p| line.starts_with(p))
 }
 
-/// The ways a command response can end.
+/// The ways a command response can end. `CMD FORMAT ERR` (no such command) and `CMD PARSE ERR`
+/// (parameters not in the required format) are W800-AT's (W800 reference §2.1).
 pub fn is_final_result(line: &str) -> bool {
-    matches!(line, "OK" | "ERROR" | "SEND OK" | "SEND FAIL" | "busy p...")
+    matches!(line, "OK" | "ERROR" | "SEND OK" | "SEND FAIL" | "busy p..." | "CMD FORMAT ERR" | "CMD PARSE ERR")
 }
 
 #[cfg(test)]
@@ -52,6 +53,8 @@ mod tests {
     fn final_results() {
         assert!(is_final_result("OK"));
         assert!(is_final_result("busy p..."));
+        assert!(is_final_result("CMD FORMAT ERR"));
+        assert!(is_final_result("CMD PARSE ERR"));
         assert!(!is_final_result("+MQTTPUB:OK"));
     }
 }

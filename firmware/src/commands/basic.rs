@@ -7,7 +7,7 @@ use super::{CommandResult, Form, Reply};
 use crate::error_code::CommandError;
 use crate::output::Output;
 use crate::params::Params;
-use crate::Dialect;
+use crate::profile::Profile;
 
 /// The simulated station.
 #[derive(Debug)]
@@ -41,9 +41,9 @@ pub fn flag(p: &Params) -> Result<bool, CommandError> {
 }
 
 /// Runs a non-MQTT extended command.
-pub fn execute(wifi: &mut Wifi, dialect: Dialect, out: &Output, name: &str, form: Form<'_>) -> CommandResult {
+pub fn execute(wifi: &mut Wifi, profile: &Profile, out: &Output, name: &str, form: Form<'_>) -> CommandResult {
     match (name, form) {
-        ("GMR", Form::Execute) => Ok(Reply::Ok(gmr(dialect).into_bytes())),
+        ("GMR", Form::Execute) => Ok(Reply::Ok(gmr(profile).into_bytes())),
         ("CWMODE", Form::Query) => Ok(Reply::Ok(format!("+CWMODE:{}\r\n", wifi.mode).into_bytes())),
         ("CWMODE", Form::Set(p)) => set_mode(wifi, &p),
         ("CWJAP", Form::Query) => Ok(Reply::Ok(query_ap(wifi).into_bytes())),
@@ -61,16 +61,16 @@ pub fn execute(wifi: &mut Wifi, dialect: Dialect, out: &Output, name: &str, form
 }
 
 /// ESP-AT reference §3 AT+GMR shape: AT version, SDK version, compile time, Bin version.
-fn gmr(dialect: Dialect) -> String {
+fn gmr(profile: &Profile) -> String {
     let date = env!("VIRTUAL_FIRMWARE_BUILD_DATE");
     format!(
         "AT version:4.0.0.0(virtual - {chip} - {date})\r\n\
          SDK version:virtual-firmware {ver}\r\n\
          compile time(virtual):{date}\r\n\
          Bin version:4.0.0({module})\r\n",
-        chip = dialect.chip_name(),
+        chip = profile.chip,
         ver = env!("CARGO_PKG_VERSION"),
-        module = dialect.module_name(),
+        module = profile.module,
     )
 }
 
@@ -115,7 +115,7 @@ mod tests {
 
     #[test]
     fn gmr_has_four_lines_in_esp_shape() {
-        let text = gmr(Dialect::Esp32);
+        let text = gmr(&crate::profile::ESP32);
         let lines: Vec<&str> = text.split("\r\n").collect();
         assert!(lines[0].starts_with("AT version:4.0.0.0(virtual - ESP32 - "));
         assert!(lines[1].starts_with("SDK version:virtual-firmware "));

@@ -7,7 +7,8 @@ use crate::error_code::CommandError;
 use crate::faults::Faults;
 use crate::output::Output;
 use crate::params::Params;
-use crate::{Args, Dialect};
+use crate::profile::Profile;
+use crate::Args;
 
 /// How a command that did not fail ends.
 #[derive(Debug)]
@@ -16,8 +17,19 @@ pub enum Reply {
     Ok(Vec<u8>),
     /// The command printed everything itself (e.g. AT+RST).
     Done,
-    /// Print the `>` prompt and hand over this many raw bytes (AT+MQTTPUBRAW).
-    RawInput(mqtt::publish::RawPublish),
+    /// Print the `>` prompt and hand over raw bytes (AT+MQTTPUBRAW, AT+MQTTLONG*).
+    RawInput(RawInput),
+}
+
+/// A command that goes on with raw bytes after a `>` prompt.
+#[derive(Debug)]
+pub struct RawInput {
+    /// How many raw bytes to read.
+    pub len: usize,
+    /// `OK` and the prompt, as this command prints them.
+    pub prompt: &'static [u8],
+    /// What the bytes are for.
+    pub purpose: mqtt::RawPurpose,
 }
 
 impl Reply {
@@ -91,7 +103,7 @@ pub struct Firmware {
     pub faults: Faults,
     wifi: basic::Wifi,
     mqtt: mqtt::Mqtt,
-    dialect: Dialect,
+    profile: &'static Profile,
     out: Output,
 }
 
@@ -103,10 +115,11 @@ impl Firmware {
             syslog: false,
             wifi: basic::Wifi::default(),
             mqtt: mqtt::Mqtt::new(args.quirks, out.clone())
+                .with_profile(args.dialect.profile())
                 .with_pki_dir(args.pki_dir.clone())
                 .with_faults(faults.clone()),
             faults,
-            dialect: args.dialect,
+            profile: args.dialect.profile(),
             out,
         }
     }
@@ -124,6 +137,9 @@ impl Firmware {
     }
 
     async fn extended(&mut self, name: &str, form: Form<'_>) -> CommandResult {
+        if !self.profile.has_command(name) {
+            return Err(CommandError::Unsupported);
+        }
         if name.starts_with("MQTT") {
             return self.mqtt.execute(name, form).await;
         }
@@ -134,7 +150,7 @@ impl Firmware {
                 self.syslog = basic::flag(&p)?;
                 Ok(Reply::ok())
             }
-            (name, form) => basic::execute(&mut self.wifi, self.dialect, &self.out, name, form),
+            (name, form) => basic::execute(&mut self.wifi, self.profile, &self.out, name, form),
         }
     }
 
@@ -156,13 +172,13 @@ impl Firmware {
         // CWMODE is kept: the real module stores it in flash.
         self.wifi.leave();
         tracing::info!("simulated reboot");
-        self.out.write(crate::output::READY);
+        self.out.write(self.profile.banner);
     }
 
-    /// Second half of AT+MQTTPUBRAW, once the raw bytes have arrived; a failure before the
-    /// publish is a command error after the prompt (`ERR CODE` and `ERROR`).
-    pub async fn finish_raw(&mut self, raw: mqtt::publish::RawPublish, data: Vec<u8>) {
-        if let Err(e) = self.mqtt.finish_raw(raw, data).await {
+    /// Second half of AT+MQTTPUBRAW or AT+MQTTLONG*, once the raw bytes have arrived; a failure
+    /// before the publish is a command error after the prompt (`ERR CODE` and `ERROR`).
+    pub async fn finish_raw(&mut self, purpose: mqtt::RawPurpose, data: Vec<u8>) {
+        if let Err(e) = self.mqtt.finish_raw(purpose, data).await {
             self.respond(Err(e));
         }
     }
@@ -175,7 +191,7 @@ impl Firmware {
             Ok(Reply::RawInput(_)) => unreachable_raw(),
             Err(e) => {
                 tracing::debug!(error = %e, "command failed");
-                self.out.error(e, self.syslog);
+                self.out.error(e, self.profile.errors, self.syslog);
             }
         }
     }

@@ -17,8 +17,13 @@ pub struct Board {
 }
 
 impl Board {
-    /// Starts the firmware and opens its pty like a serial device.
+    /// Starts the firmware and opens its pty like a serial device; the first bytes are ESP-AT's banner.
     pub async fn start(extra: &[&str]) -> Self {
+        Self::start_with_banner(extra, b"\r\nready\r\n").await
+    }
+
+    /// Starts the firmware and checks that the first bytes on the line are exactly `banner`.
+    pub async fn start_with_banner(extra: &[&str], banner: &[u8]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_virtual-firmware"))
             .args(extra)
             .stdin(Stdio::piped())
@@ -37,7 +42,8 @@ impl Board {
         let path = line.trim().strip_prefix("PTY ").expect("PTY <path> line").to_owned();
         let port = SerialStream::open(&tokio_serial::new(&path, 115_200)).expect("open pty slave");
         let mut board = Self { child, port, seen: Vec::new() };
-        board.expect(b"\r\nready\r\n").await;
+        let first = board.expect(b"ready\r\n").await;
+        assert_eq!(String::from_utf8_lossy(&first), String::from_utf8_lossy(banner), "boot banner");
         board
     }
 

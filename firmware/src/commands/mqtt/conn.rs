@@ -20,7 +20,7 @@ pub async fn connect(m: &mut Mqtt, p: &Params) -> CommandResult {
     let host = text_param(p, 1, &HOST)?;
     let port = int_in(p, 2, 1..=65_535, MqttCode::PortReadFailed, MqttCode::PortValueIsWrong)?;
     let reconnect = int_in(p, 3, 0..=1, MqttCode::ReconnectReadFailed, MqttCode::ReconnectValueIsWrong)?;
-    let wait = timeout(p, 4)?;
+    let wait = timeout(p, 4, m.profile.timeout_param)?;
     count(p, 5)?;
     // ESP-AT reference §2.7/§2.8: the partitions are read at every connect, after the parameter checks.
     let tls = match tls::load(m.settings.scheme, m.pki_dir.as_deref(), &m.faults)? {
@@ -38,7 +38,8 @@ pub async fn connect(m: &mut Mqtt, p: &Params) -> CommandResult {
     settings.reconnect = reconnect == 1;
     link::lock(&m.shared).topics.clear();
     let config = tls.as_ref().map(|t| t.config.clone());
-    match link::connect(settings.clone(), config, wait, m.shared.clone(), m.out.clone()).await {
+    let urcs = link::Urcs { connected: connected_urc(m, &settings) };
+    match link::connect(settings.clone(), config, wait, m.shared.clone(), m.out.clone(), urcs).await {
         Ok(l) => {
             m.link = Some(l);
             m.settings = settings;
@@ -63,6 +64,19 @@ pub async fn connect(m: &mut Mqtt, p: &Params) -> CommandResult {
     }
 }
 
+/// `+MQTTCONNECTED:<link>,<scheme>,"<host>",<port>,"<path>",<reconnect>` with the dialect's port
+/// quoting (ESP-AT reference §2.1: quoted; W800 spec: bare).
+fn connected_urc(m: &Mqtt, s: &link::Settings) -> String {
+    format!(
+        "+MQTTCONNECTED:0,{},\"{}\",{},\"{}\",{}\r\n",
+        s.scheme,
+        s.host,
+        m.profile.port_field(Some(s.port)),
+        s.path,
+        u8::from(s.reconnect)
+    )
+}
+
 /// ESP-AT reference §2.3: after the parameters (and the TLS set-up) the firmware prepares the
 /// esp-mqtt client: its parameters and URI (§2.1), then the semaphore and event group it waits on,
 /// then starts it. A failure at any of these steps dials nothing, so no `+MQTTDISCONNECTED`
@@ -76,22 +90,19 @@ fn prepare_client(m: &Mqtt) -> Result<(), MqttCode> {
     m.inject(Fault::ClientStart, MqttCode::ClientStartFailed)
 }
 
-/// `AT+MQTTCONN?` (ESP-AT reference §2.1 formats; port is a quoted string).
+/// `AT+MQTTCONN?` (ESP-AT reference §2.1 formats, with a comma after the scheme; the port quoted
+/// as the dialect quotes it).
 pub fn query(m: &Mqtt) -> Reply {
     let st = m.state();
-    let line = if st == state::UNINIT {
-        "+MQTTCONN:0,0,0,\"\",\"\",\"\",0\r\n".to_owned()
-    } else {
-        let s = &m.settings;
-        // Issue #427: after a failed connect host and port still read as empty.
-        let (host, port, reconnect) = if m.endpoint_known {
-            (s.host.clone(), s.port.to_string(), u8::from(s.reconnect))
-        } else {
-            (String::new(), String::new(), 0)
-        };
-        let path = if m.endpoint_known { s.path.as_str() } else { "" };
-        format!("+MQTTCONN:0,{st},{},\"{host}\",\"{port}\",\"{path}\",{reconnect}\r\n", s.scheme)
+    let s = &m.settings;
+    // Issue #427: before a successful connect (even after a failed one) host and port read as empty.
+    let (scheme, host, port, path, reconnect) = match (st, m.endpoint_known) {
+        (state::UNINIT, _) => (0, "", None, "", 0),
+        (_, false) => (s.scheme, "", None, "", 0),
+        (_, true) => (s.scheme, s.host.as_str(), Some(s.port), s.path.as_str(), u8::from(s.reconnect)),
     };
+    let port = m.profile.port_field(port);
+    let line = format!("+MQTTCONN:0,{st},{scheme},\"{host}\",{port},\"{path}\",{reconnect}\r\n");
     Reply::Ok(line.into_bytes())
 }
 
@@ -127,6 +138,31 @@ mod tests {
         m.endpoint_known = true;
         link::lock(&m.shared).state = state::CONNECTED;
         assert_eq!(info(query(&m)), "+MQTTCONN:0,4,6,\"broker\",\"1883\",\"/mqtt\",1\r\n");
+    }
+
+    #[test]
+    fn w800_prints_the_port_bare() {
+        let mut m = Mqtt::new(Quirks::Spec, Output::channel().0).with_profile(&crate::profile::W800);
+        assert_eq!(info(query(&m)), "+MQTTCONN:0,0,0,\"\",0,\"\",0\r\n");
+        m.settings = link::Settings { scheme: 1, host: "h".into(), port: 1883, ..Default::default() };
+        m.endpoint_known = true;
+        link::lock(&m.shared).state = state::CONNECTED;
+        assert_eq!(info(query(&m)), "+MQTTCONN:0,4,1,\"h\",1883,\"\",0\r\n");
+        assert_eq!(connected_urc(&m, &m.settings), "+MQTTCONNECTED:0,1,\"h\",1883,\"\",0\r\n");
+    }
+
+    #[test]
+    fn esp_quotes_the_port_in_the_urc() {
+        let m = Mqtt::new(Quirks::Spec, Output::channel().0);
+        let s = link::Settings {
+            scheme: 6,
+            host: "h".into(),
+            port: 8080,
+            path: "/mqtt".into(),
+            reconnect: true,
+            ..Default::default()
+        };
+        assert_eq!(connected_urc(&m, &s), "+MQTTCONNECTED:0,6,\"h\",\"8080\",\"/mqtt\",1\r\n");
     }
 
     #[tokio::test]

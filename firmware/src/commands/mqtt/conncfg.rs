@@ -1,4 +1,4 @@
-//! AT+MQTTCONNCFG: keepalive, clean session and the last will.
+//! AT+MQTTCONNCFG: keepalive, clean session and the last will; the W800 query.
 
 use super::{bytes_param, check_configured, count, int_in, link_id, text_param, Mqtt, StrCodes};
 use crate::commands::{CommandResult, Reply};
@@ -6,7 +6,6 @@ use crate::error_code::MqttCode;
 use crate::faults::Fault;
 use crate::link::{self, state, Will};
 use crate::params::Params;
-use crate::Quirks;
 
 /// Spec AT+MQTTCONNCFG: lwt_topic at most 128 bytes.
 const LWT_TOPIC: StrCodes = StrCodes {
@@ -16,17 +15,9 @@ const LWT_TOPIC: StrCodes = StrCodes {
     max: 128,
 };
 
-/// Spec AT+MQTTCONNCFG says lwt_msg is at most 64 bytes; the shipped binary allows 128 (ESP-AT reference §2.4).
-fn lwt_msg_codes(quirks: Quirks) -> StrCodes {
-    StrCodes {
-        read: MqttCode::LwtMsgReadFailed,
-        null: MqttCode::LwtMsgIsNull,
-        over: MqttCode::LwtMsgIsOverlength,
-        max: match quirks {
-            Quirks::Spec => 64,
-            Quirks::Shipped => 128,
-        },
-    }
+/// lwt_msg's maximum is the dialect's: the ESP-AT spec says 64, its shipped binary and the W800 spec 128.
+fn lwt_msg_codes(max: usize) -> StrCodes {
+    StrCodes { read: MqttCode::LwtMsgReadFailed, null: MqttCode::LwtMsgIsNull, over: MqttCode::LwtMsgIsOverlength, max }
 }
 
 /// `AT+MQTTCONNCFG=<LinkID>,<keepalive>,<disable_clean_session>,"lwt_topic","lwt_msg",<lwt_qos>,<lwt_retain>`
@@ -40,17 +31,33 @@ pub fn conn_config(m: &mut Mqtt, p: &Params) -> CommandResult {
     let disable_clean =
         int_in(p, 2, 0..=1, MqttCode::DisableCleanSessionReadFailed, MqttCode::DisableCleanSessionValueIsWrong)?;
     let topic = text_param(p, 3, &LWT_TOPIC)?;
-    let message = bytes_param(p, 4, &lwt_msg_codes(m.quirks))?;
+    let message = bytes_param(p, 4, &lwt_msg_codes(m.profile.lwt_msg_max(m.quirks)))?;
     let qos = int_in(p, 5, 0..=2, MqttCode::LwtQosReadFailed, MqttCode::LwtQosValueIsWrong)?;
     let retain = int_in(p, 6, 0..=1, MqttCode::LwtRetainReadFailed, MqttCode::LwtRetainValueIsWrong)?;
     count(p, 7)?;
     let s = &mut m.settings;
     s.keepalive = keepalive as u16;
     s.disable_clean_session = disable_clean == 1;
-    // A will is only registered when it has a topic.
-    s.will = (!topic.is_empty()).then_some(Will { topic, message, qos: qos as u8, retain: retain == 1 });
+    // Kept even without a topic so the query shows it; only a will with a topic is registered.
+    s.will = Some(Will { topic, message, qos: qos as u8, retain: retain == 1 });
     link::lock(&m.shared).state = state::CONNCFG;
     Ok(Reply::ok())
+}
+
+/// `AT+MQTTCONNCFG?` (W800 spec layout). Before any CONNCFG it shows the defaults: keepalive 0
+/// (sent as 120), clean session, no will (doc-derived, W800 reference §4 item 9).
+pub fn query(m: &Mqtt) -> Reply {
+    let s = &m.settings;
+    let (topic, message, qos, retain) = match &s.will {
+        Some(w) => (w.topic.as_str(), String::from_utf8_lossy(&w.message), w.qos, u8::from(w.retain)),
+        None => ("", "".into(), 0, 0),
+    };
+    let line = format!(
+        "+MQTTCONNCFG:0,{},{},\"{topic}\",\"{message}\",{qos},{retain}\r\n",
+        s.keepalive,
+        u8::from(s.disable_clean_session)
+    );
+    Reply::Ok(line.into_bytes())
 }
 
 #[cfg(test)]
@@ -58,6 +65,7 @@ mod tests {
     use super::*;
     use crate::error_code::CommandError;
     use crate::output::Output;
+    use crate::Quirks;
 
     fn configured(quirks: Quirks) -> Mqtt {
         let m = Mqtt::new(quirks, Output::channel().0);
@@ -79,10 +87,22 @@ mod tests {
     }
 
     #[test]
-    fn empty_lwt_topic_means_no_will() {
+    fn query_shows_defaults_then_the_setting() {
         let mut m = configured(Quirks::Spec);
-        assert_eq!(run(&mut m, r#"0,0,0,"","",0,0"#), Ok(()));
-        assert!(m.settings.will.is_none());
+        let text = |r: Reply| match r {
+            Reply::Ok(b) => String::from_utf8(b).unwrap(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(text(query(&m)), "+MQTTCONNCFG:0,0,0,\"\",\"\",0,0\r\n");
+        run(&mut m, r#"0,60,1,"lwt","bye",1,1"#).unwrap();
+        assert_eq!(text(query(&m)), "+MQTTCONNCFG:0,60,1,\"lwt\",\"bye\",1,1\r\n");
+    }
+
+    #[test]
+    fn w800_allows_a_128_byte_will_message() {
+        let text = format!(r#"0,0,0,"t","{}",0,0"#, "m".repeat(128));
+        let mut m = configured(Quirks::Spec).with_profile(&crate::profile::W800);
+        assert_eq!(run(&mut m, &text), Ok(()));
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! The MQTT AT commands on link 0: configuration, connection, publish, subscribe and clean.
 //!
 //! Parameter checks follow the order of the spec's parameter lists; state checks follow
-//! ESP-AT reference §2.3. Each submodule handles one command family.
+//! ESP-AT reference §2.3. Each submodule handles one command family; what differs between the
+//! dialects comes from the [`Profile`].
 
 pub mod alpn;
 pub mod clean;
 pub mod conn;
 pub mod conncfg;
+pub mod long_credentials;
 pub mod publish;
 pub mod subscribe;
 pub mod usercfg;
@@ -21,6 +23,7 @@ use crate::faults::{Fault, Faults};
 use crate::link::{self, state, Link, Settings, SharedState};
 use crate::output::Output;
 use crate::params::Params;
+use crate::profile::{self, Profile};
 use crate::Quirks;
 
 /// ESP-AT reference §2.4: topics of PUB, PUBRAW, SUB and UNSUB are at most 128 bytes.
@@ -39,6 +42,7 @@ pub struct Mqtt {
     shared: SharedState,
     link: Option<Link>,
     quirks: Quirks,
+    profile: &'static Profile,
     /// `--pki-dir`: the files standing in for the mqtt_ca / mqtt_cert / mqtt_key partitions.
     pki_dir: Option<PathBuf>,
     /// Injected failures, consulted where the shipped firmware can fail without any bad input.
@@ -47,7 +51,7 @@ pub struct Mqtt {
 }
 
 impl Mqtt {
-    /// Link 0, uninitialised.
+    /// Link 0, uninitialised, of an ESP32 (see [`Mqtt::with_profile`]).
     pub fn new(quirks: Quirks, out: Output) -> Self {
         Self {
             settings: Settings::default(),
@@ -55,10 +59,17 @@ impl Mqtt {
             shared: SharedState::default(),
             link: None,
             quirks,
+            profile: &profile::ESP32,
             pki_dir: None,
             faults: Faults::default(),
             out,
         }
+    }
+
+    /// Behaves as the dialect of `profile`.
+    pub fn with_profile(mut self, profile: &'static Profile) -> Self {
+        self.profile = profile;
+        self
     }
 
     /// Consults `faults` (shared with the control channel) instead of a private, never-armed set.
@@ -83,12 +94,19 @@ impl Mqtt {
 
     /// Runs one `AT+MQTT...` command.
     pub async fn execute(&mut self, name: &str, form: Form<'_>) -> CommandResult {
+        use usercfg::Field;
+        let queries = self.profile.config_queries;
         match (name, form) {
             ("MQTTUSERCFG", Form::Set(p)) => usercfg::user_config(self, &p),
-            ("MQTTCLIENTID", Form::Set(p)) => usercfg::set_field(self, &p, usercfg::Field::ClientId),
-            ("MQTTUSERNAME", Form::Set(p)) => usercfg::set_field(self, &p, usercfg::Field::Username),
-            ("MQTTPASSWORD", Form::Set(p)) => usercfg::set_field(self, &p, usercfg::Field::Password),
+            ("MQTTUSERCFG", Form::Query) if queries => Ok(usercfg::query(self)),
+            ("MQTTCLIENTID", Form::Set(p)) => usercfg::set_field(self, &p, Field::ClientId),
+            ("MQTTUSERNAME", Form::Set(p)) => usercfg::set_field(self, &p, Field::Username),
+            ("MQTTPASSWORD", Form::Set(p)) => usercfg::set_field(self, &p, Field::Password),
+            ("MQTTLONGCLIENTID", Form::Set(p)) => long_credentials::start(self, &p, Field::ClientId),
+            ("MQTTLONGUSERNAME", Form::Set(p)) => long_credentials::start(self, &p, Field::Username),
+            ("MQTTLONGPASSWORD", Form::Set(p)) => long_credentials::start(self, &p, Field::Password),
             ("MQTTCONNCFG", Form::Set(p)) => conncfg::conn_config(self, &p),
+            ("MQTTCONNCFG", Form::Query) if queries => Ok(conncfg::query(self)),
             ("MQTTALPN", Form::Set(p)) => alpn::set(self, &p),
             ("MQTTALPN", Form::Query) => Ok(alpn::query(self)),
             ("MQTTCONN", Form::Set(p)) => conn::connect(self, &p).await,
@@ -103,9 +121,15 @@ impl Mqtt {
         }
     }
 
-    /// Second half of AT+MQTTPUBRAW.
-    pub async fn finish_raw(&mut self, raw: publish::RawPublish, data: Vec<u8>) -> Result<(), CommandError> {
-        publish::finish_raw(self, raw, data).await
+    /// Second half of AT+MQTTPUBRAW or AT+MQTTLONG*.
+    pub async fn finish_raw(&mut self, purpose: RawPurpose, data: Vec<u8>) -> Result<(), CommandError> {
+        match purpose {
+            RawPurpose::Publish(raw) => publish::finish_raw(self, raw, data).await,
+            RawPurpose::Credential(field) => {
+                long_credentials::finish(self, field, data);
+                Ok(())
+            }
+        }
     }
 
     /// AT+RST: the connection dies without DISCONNECT and all MQTT state is forgotten.
@@ -129,6 +153,15 @@ impl Mqtt {
     fn state(&self) -> u8 {
         link::lock(&self.shared).state
     }
+}
+
+/// What the raw bytes after a `>` prompt are for.
+#[derive(Debug)]
+pub enum RawPurpose {
+    /// AT+MQTTPUBRAW's message.
+    Publish(publish::RawPublish),
+    /// AT+MQTTLONGCLIENTID, LONGUSERNAME or LONGPASSWORD's value.
+    Credential(usercfg::Field),
 }
 
 /// USERCFG: allowed until the first connect (ESP-AT reference §2.3: 0x6002 afterwards).
@@ -253,9 +286,14 @@ pub fn retain(p: &Params, i: usize) -> Result<bool, MqttCode> {
 }
 
 /// The optional trailing timeout_ms; out of range is a plain ERROR with no MQTT code (ESP-AT reference §2.2).
-pub fn timeout(p: &Params, i: usize) -> Result<Duration, CommandError> {
+///
+/// Where the dialect has no such parameter (`accepted` false), one there is a parameter too many.
+pub fn timeout(p: &Params, i: usize, accepted: bool) -> Result<Duration, CommandError> {
     if p.len() <= i {
         return Ok(Duration::from_millis(DEFAULT_TIMEOUT_MS));
+    }
+    if !accepted {
+        return Err(MqttCode::ParameterCountsIsWrong.into());
     }
     match p.int(i) {
         Some(ms) if TIMEOUT_RANGE.contains(&ms) => Ok(Duration::from_millis(ms as u64)),
@@ -330,12 +368,18 @@ mod tests {
 
     #[test]
     fn timeout_is_optional_and_ranged() {
-        assert_eq!(timeout(&Params::parse(b"0"), 1), Ok(Duration::from_millis(15_000)));
-        assert_eq!(timeout(&Params::parse(b"0,3000"), 1), Ok(Duration::from_millis(3000)));
-        assert_eq!(timeout(&Params::parse(b"0,60000"), 1), Ok(Duration::from_millis(60_000)));
-        assert_eq!(timeout(&Params::parse(b"0,2999"), 1), Err(CommandError::Plain));
-        assert_eq!(timeout(&Params::parse(b"0,60001"), 1), Err(CommandError::Plain));
-        assert_eq!(timeout(&Params::parse(b"0,"), 1), Err(CommandError::Plain));
+        assert_eq!(timeout(&Params::parse(b"0"), 1, true), Ok(Duration::from_millis(15_000)));
+        assert_eq!(timeout(&Params::parse(b"0,3000"), 1, true), Ok(Duration::from_millis(3000)));
+        assert_eq!(timeout(&Params::parse(b"0,60000"), 1, true), Ok(Duration::from_millis(60_000)));
+        assert_eq!(timeout(&Params::parse(b"0,2999"), 1, true), Err(CommandError::Plain));
+        assert_eq!(timeout(&Params::parse(b"0,60001"), 1, true), Err(CommandError::Plain));
+        assert_eq!(timeout(&Params::parse(b"0,"), 1, true), Err(CommandError::Plain));
+    }
+
+    #[test]
+    fn without_timeout_parameter_one_more_is_a_count_error() {
+        assert_eq!(timeout(&Params::parse(b"0"), 1, false), Ok(Duration::from_millis(15_000)));
+        assert_eq!(timeout(&Params::parse(b"0,3000"), 1, false), Err(MqttCode::ParameterCountsIsWrong.into()));
     }
 
     #[test]

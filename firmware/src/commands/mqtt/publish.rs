@@ -2,8 +2,10 @@
 
 use std::time::Duration;
 
-use super::{bytes_param, check_connected, count, int_in, link_id, qos, retain, timeout, topic, Mqtt, StrCodes};
-use crate::commands::{CommandResult, Reply};
+use super::{
+    bytes_param, check_connected, count, int_in, link_id, qos, retain, timeout, topic, Mqtt, RawPurpose, StrCodes,
+};
+use crate::commands::{CommandResult, RawInput, Reply};
 use crate::error_code::{CommandError, MqttCode};
 use crate::faults::Fault;
 use crate::link::OpResult;
@@ -18,8 +20,8 @@ pub const MAX_RAW_LEN: i64 = 1024 * 1024;
 /// A PUBRAW waiting for its raw bytes.
 #[derive(Debug)]
 pub struct RawPublish {
-    /// How many raw bytes to read after the prompt.
-    pub len: usize,
+    /// The announced `<length>`, checked against what the line delivered.
+    len: usize,
     topic: String,
     qos: u8,
     retain: bool,
@@ -34,7 +36,7 @@ pub async fn publish(m: &mut Mqtt, p: &Params) -> CommandResult {
     let data = bytes_param(p, 2, &DATA)?;
     let qos = qos(p, 3)?;
     let retain = retain(p, 4)?;
-    let wait = timeout(p, 5)?;
+    let wait = timeout(p, 5, m.profile.timeout_param)?;
     count(p, 6)?;
     // ESP-AT reference §2.5: the client's msg_id < 0 is the CLIENT_*_FAILED code, nothing is sent.
     m.inject(Fault::ClientPublish, MqttCode::ClientPublishFailed)?;
@@ -55,9 +57,32 @@ pub fn publish_raw(m: &mut Mqtt, p: &Params) -> CommandResult {
     let len = int_in(p, 2, 1..=MAX_RAW_LEN, MqttCode::PublishLengthReadFailed, MqttCode::PublishLengthValueIsWrong)?;
     let qos = qos(p, 3)?;
     let retain = retain(p, 4)?;
-    let timeout = timeout(p, 5)?;
+    let timeout = timeout(p, 5, m.profile.timeout_param)?;
     count(p, 6)?;
-    Ok(Reply::RawInput(RawPublish { len: len as usize, topic, qos, retain, timeout }))
+    let len = len as usize;
+    if let Some(buffer) = m.profile.publish_buffer {
+        // Spec AT+MQTTPUBRAW (ESP8266): the buffer holds the data plus the MQTT header, so the
+        // limit depends on the topic; a length over it is a wrong <length> value.
+        if publish_packet_len(topic.len(), qos, len) > buffer {
+            return Err(MqttCode::PublishLengthValueIsWrong.into());
+        }
+    }
+    let purpose = RawPurpose::Publish(RawPublish { len, topic, qos, retain, timeout });
+    Ok(Reply::RawInput(RawInput { len, prompt: m.profile.pubraw_prompt, purpose }))
+}
+
+/// The size of the MQTT 3.1.1 PUBLISH packet (§3.3): one byte of packet type and flags, the
+/// remaining length (1 to 4 bytes, 7 bits each), the 2-byte topic length, the topic, the 2-byte
+/// packet identifier when QoS > 0, then the data.
+pub fn publish_packet_len(topic_len: usize, qos: u8, data_len: usize) -> usize {
+    let remaining = 2 + topic_len + if qos > 0 { 2 } else { 0 } + data_len;
+    let length_bytes = match remaining {
+        0..=127 => 1,
+        128..=16_383 => 2,
+        16_384..=2_097_151 => 3,
+        _ => 4,
+    };
+    1 + length_bytes + remaining
 }
 
 /// ESP-AT reference §2.6: publish the raw bytes, then `+MQTTPUB:OK` or `+MQTTPUB:FAIL` with no final result.
@@ -162,6 +187,26 @@ mod tests {
         assert_eq!(err(r#"0,"t",1048577,0,0"#), MqttCode::PublishLengthValueIsWrong.into());
         assert_eq!(err(r#"0,"t",x,0,0"#), MqttCode::PublishLengthReadFailed.into());
         let ok = publish_raw(&mut m, &Params::parse(br#"0,"t",5,1,0"#)).unwrap();
-        assert!(matches!(ok, Reply::RawInput(RawPublish { len: 5, .. })));
+        assert!(matches!(ok, Reply::RawInput(RawInput { len: 5, .. })));
+    }
+
+    #[test]
+    fn packet_length_counts_the_whole_header() {
+        assert_eq!(publish_packet_len(1, 0, 506), 512);
+        assert_eq!(publish_packet_len(100, 1, 405), 512);
+        // Remaining length 127 fits one byte, 128 needs two.
+        assert_eq!(publish_packet_len(1, 0, 124), 1 + 1 + 127);
+        assert_eq!(publish_packet_len(1, 0, 125), 1 + 2 + 128);
+    }
+
+    #[test]
+    fn esp8266_refuses_a_pubraw_that_does_not_fit_its_buffer() {
+        let mut m = connected().with_profile(&crate::profile::ESP8266);
+        let mut run = |t: &str| publish_raw(&mut m, &Params::parse(t.as_bytes())).map(|_| ());
+        assert_eq!(run(r#"0,"t",506,0,0"#), Ok(()));
+        assert_eq!(run(r#"0,"t",507,0,0"#), Err(MqttCode::PublishLengthValueIsWrong.into()));
+        assert_eq!(run(r#"0,"t",505,1,0"#), Err(MqttCode::PublishLengthValueIsWrong.into()));
+        let mut esp32 = connected();
+        assert!(publish_raw(&mut esp32, &Params::parse(br#"0,"t",507,0,0"#)).is_ok());
     }
 }

@@ -6,7 +6,7 @@ use crate::error_code::{CommandError, MqttCode};
 use crate::faults::Fault;
 use crate::link::{self, state, OpResult};
 use crate::params::Params;
-use crate::Quirks;
+use crate::profile::Final;
 
 /// ESP-AT reference §2.4: at most 10 topics per link.
 pub const MAX_TOPICS: usize = 10;
@@ -17,17 +17,21 @@ pub async fn subscribe(m: &mut Mqtt, p: &Params) -> CommandResult {
     check_connected(m.state())?;
     let topic = topic(p, 1)?;
     let qos = qos(p, 2)?;
-    let wait = timeout(p, 3)?;
+    let wait = timeout(p, 3, m.profile.timeout_param)?;
     count(p, 4)?;
-    if m.quirks == Quirks::Spec {
+    if m.profile.subscription_notices(m.quirks) {
         // Spec AT+MQTTSUB: a known topic answers ALREADY SUBSCRIBE without sending anything.
-        // The shipped firmware never prints it on the AT port (ESP-AT reference §2.5, esp-at#453).
+        // The shipped ESP-AT firmware never prints it on the AT port (ESP-AT reference §2.5, esp-at#453).
         let s = link::lock(&m.shared);
         if s.topics.iter().any(|(t, _)| *t == topic) {
             return Ok(Reply::Ok(b"ALREADY SUBSCRIBE\r\n".to_vec()));
         }
         if s.topics.len() >= MAX_TOPICS {
-            return Ok(Reply::Ok(b"ALREADY FULL SUBSCRIBE\r\n".to_vec()));
+            // W800 spec AT+MQTTSUB: at most 10 topics, then this notice.
+            return match m.profile.full_subscription {
+                Final::Ok => Ok(Reply::Ok(b"ALREADY FULL SUBSCRIBE\r\n".to_vec())),
+                Final::Error => Err(CommandError::Notice("ALREADY FULL SUBSCRIBE")),
+            };
         }
     }
     let Some(l) = &m.link else {
@@ -68,10 +72,10 @@ pub async fn unsubscribe(m: &mut Mqtt, p: &Params) -> CommandResult {
     link_id(p)?;
     check_connected(m.state())?;
     let topic = topic(p, 1)?;
-    let wait = timeout(p, 2)?;
+    let wait = timeout(p, 2, m.profile.timeout_param)?;
     count(p, 3)?;
     let known = link::lock(&m.shared).topics.iter().any(|(t, _)| *t == topic);
-    if !known && m.quirks == Quirks::Spec {
+    if !known && m.profile.subscription_notices(m.quirks) {
         // Spec AT+MQTTUNSUB; the shipped firmware sends UNSUBSCRIBE anyway (ESP-AT reference §2.5).
         return Ok(Reply::Ok(b"NO UNSUBSCRIBE\r\n".to_vec()));
     }
@@ -119,6 +123,7 @@ pub fn query(m: &Mqtt) -> Reply {
 mod tests {
     use super::*;
     use crate::output::Output;
+    use crate::Quirks;
 
     fn connected(quirks: Quirks) -> Mqtt {
         let m = Mqtt::new(quirks, Output::channel().0);
@@ -144,6 +149,18 @@ mod tests {
         }
         let r = subscribe(&mut m, &Params::parse(br#"0,"new",0"#)).await;
         assert_eq!(text(r), "ALREADY FULL SUBSCRIBE\r\n");
+    }
+
+    #[tokio::test]
+    async fn w800_refuses_the_eleventh_topic_and_keeps_its_notices_with_shipped_quirks() {
+        let mut m = connected(Quirks::Shipped).with_profile(&crate::profile::W800);
+        for i in 0..10 {
+            remember(&m.shared, format!("t{i}"), 0);
+        }
+        let e = subscribe(&mut m, &Params::parse(br#"0,"new",0"#)).await.unwrap_err();
+        assert_eq!(e, CommandError::Notice("ALREADY FULL SUBSCRIBE"));
+        let r = subscribe(&mut m, &Params::parse(br#"0,"t3",0"#)).await;
+        assert_eq!(text(r), "ALREADY SUBSCRIBE\r\n");
     }
 
     #[tokio::test]

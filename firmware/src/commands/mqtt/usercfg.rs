@@ -1,4 +1,5 @@
-//! AT+MQTTUSERCFG and the single-field AT+MQTTCLIENTID, AT+MQTTUSERNAME, AT+MQTTPASSWORD.
+//! AT+MQTTUSERCFG (set, and the W800 query) and the single-field AT+MQTTCLIENTID, AT+MQTTUSERNAME,
+//! AT+MQTTPASSWORD.
 
 use super::{check_configurable, check_configured, count, int_in, link_id, text_param, Mqtt, StrCodes};
 use crate::commands::{CommandResult, Reply};
@@ -8,21 +9,21 @@ use crate::link::{self, state};
 use crate::params::Params;
 
 /// Spec AT+MQTTUSERCFG: client_id at most 256 bytes.
-const CLIENT_ID: StrCodes = StrCodes {
+pub const CLIENT_ID: StrCodes = StrCodes {
     read: MqttCode::ClientIdReadFailed,
     null: MqttCode::ClientIdIsNull,
     over: MqttCode::ClientIdIsOverlength,
     max: 256,
 };
 /// Spec AT+MQTTUSERCFG: username at most 64 bytes.
-const USERNAME: StrCodes = StrCodes {
+pub const USERNAME: StrCodes = StrCodes {
     read: MqttCode::UsernameReadFailed,
     null: MqttCode::UsernameIsNull,
     over: MqttCode::UsernameIsOverlength,
     max: 64,
 };
 /// Spec AT+MQTTUSERCFG: password at most 64 bytes.
-const PASSWORD: StrCodes = StrCodes {
+pub const PASSWORD: StrCodes = StrCodes {
     read: MqttCode::PasswordReadFailed,
     null: MqttCode::PasswordIsNull,
     over: MqttCode::PasswordIsOverlength,
@@ -48,6 +49,10 @@ pub fn user_config(m: &mut Mqtt, p: &Params) -> CommandResult {
     link_id(p)?;
     check_configurable(m.state())?;
     let scheme = int_in(p, 1, 1..=10, MqttCode::SchemeReadFailed, MqttCode::SchemeValueIsWrong)?;
+    // The ESP8266 accepts fewer schemes (see the profile).
+    if !m.profile.schemes.contains(&(scheme as u8)) {
+        return Err(MqttCode::SchemeValueIsWrong.into());
+    }
     let client_id = text_param(p, 2, &CLIENT_ID)?;
     let username = text_param(p, 3, &USERNAME)?;
     let password = text_param(p, 4, &PASSWORD)?;
@@ -69,6 +74,28 @@ pub fn user_config(m: &mut Mqtt, p: &Params) -> CommandResult {
     Ok(Reply::ok())
 }
 
+/// `AT+MQTTUSERCFG?` (W800 spec layout; password in clear as the template shows it). Before any
+/// USERCFG the scheme reads 0, as in `AT+MQTTCONN?` (doc-derived, W800 reference §4 item 9).
+pub fn query(m: &Mqtt) -> Reply {
+    let s = &m.settings;
+    let line = format!(
+        "+MQTTUSERCFG:0,{},\"{}\",\"{}\",\"{}\",0,0,\"{}\"\r\n",
+        s.scheme, s.client_id, s.username, s.password, s.path
+    );
+    Reply::Ok(line.into_bytes())
+}
+
+impl Field {
+    /// The setting this field names.
+    pub fn target(self, s: &mut link::Settings) -> &mut String {
+        match self {
+            Self::ClientId => &mut s.client_id,
+            Self::Username => &mut s.username,
+            Self::Password => &mut s.password,
+        }
+    }
+}
+
 /// `AT+MQTTCLIENTID=0,"id"` and friends: one field, after USERCFG and before connecting.
 pub fn set_field(m: &mut Mqtt, p: &Params, field: Field) -> CommandResult {
     link_id(p)?;
@@ -80,12 +107,7 @@ pub fn set_field(m: &mut Mqtt, p: &Params, field: Field) -> CommandResult {
     };
     let value = text_param(p, 1, codes)?;
     count(p, 2)?;
-    let target = match field {
-        Field::ClientId => &mut m.settings.client_id,
-        Field::Username => &mut m.settings.username,
-        Field::Password => &mut m.settings.password,
-    };
-    *target = value;
+    *field.target(&mut m.settings) = value;
     Ok(Reply::ok())
 }
 
@@ -142,6 +164,25 @@ mod tests {
         run(&mut m, r#"0,1,"","","",0,0,"""#).unwrap();
         assert!(set_field(&mut m, &p, Field::ClientId).is_ok());
         assert_eq!(m.settings.client_id, "x");
+    }
+
+    #[test]
+    fn esp8266_accepts_schemes_1_and_6_only() {
+        let mut m = mqtt().with_profile(&crate::profile::ESP8266);
+        assert_eq!(run(&mut m, r#"0,6,"","","",0,0,"""#), Ok(()));
+        assert_eq!(run(&mut m, r#"0,2,"","","",0,0,"""#), Err(MqttCode::SchemeValueIsWrong.into()));
+    }
+
+    #[test]
+    fn query_shows_the_configuration() {
+        let mut m = mqtt();
+        let text = |r: Reply| match r {
+            Reply::Ok(b) => String::from_utf8(b).unwrap(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(text(query(&m)), "+MQTTUSERCFG:0,0,\"\",\"\",\"\",0,0,\"\"\r\n");
+        run(&mut m, r#"0,6,"id","u","p",0,0,"/mqtt""#).unwrap();
+        assert_eq!(text(query(&m)), "+MQTTUSERCFG:0,6,\"id\",\"u\",\"p\",0,0,\"/mqtt\"\r\n");
     }
 
     #[test]
