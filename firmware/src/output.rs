@@ -52,8 +52,10 @@ impl Output {
 /// The bytes of a failed command's final result.
 pub fn error_bytes(err: CommandError, syslog: bool) -> Vec<u8> {
     let mut chunk = Vec::new();
-    if let (true, Some(value)) = (syslog, err.err_code()) {
-        chunk.extend_from_slice(err_code_line(value).as_bytes());
+    if syslog {
+        for value in [err.core_code(), err.err_code()].into_iter().flatten() {
+            chunk.extend_from_slice(err_code_line(value).as_bytes());
+        }
     }
     chunk.extend_from_slice(ERROR);
     chunk
@@ -84,5 +86,8 @@ mod tests {
         assert_eq!(error_bytes(e, false), b"\r\nERROR\r\n");
         assert_eq!(error_bytes(e, true), b"ERR CODE:0x010a6001\r\n\r\nERROR\r\n");
         assert_eq!(error_bytes(CommandError::Plain, true), b"\r\nERROR\r\n");
+        let e = CommandError::Unparsable { index: 2, code: MqttCode::DataReadFailed };
+        assert_eq!(error_bytes(e, true), b"ERR CODE:0x01080002\r\nERR CODE:0x010a6044\r\n\r\nERROR\r\n");
+        assert_eq!(error_bytes(e, false), b"\r\nERROR\r\n");
     }
 }

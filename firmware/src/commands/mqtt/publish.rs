@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{bytes_param, check_connected, count, int_in, link_id, qos, retain, timeout, topic, Mqtt, StrCodes};
+use super::{bytes_param, check_connected, count_in, int_in, link_id, qos, retain, timeout, topic, Mqtt, StrCodes};
 use crate::commands::{CommandResult, Reply};
 use crate::error_code::MqttCode;
 use crate::link::OpResult;
@@ -27,6 +27,7 @@ pub struct RawPublish {
 
 /// `AT+MQTTPUB=<LinkID>,"topic","data",<qos>,<retain>[,<timeout_ms>]`
 pub async fn publish(m: &mut Mqtt, p: &Params) -> CommandResult {
+    count_in(p, 5..=6)?;
     link_id(p)?;
     check_connected(m.state())?;
     let topic = topic(p, 1)?;
@@ -34,7 +35,6 @@ pub async fn publish(m: &mut Mqtt, p: &Params) -> CommandResult {
     let qos = qos(p, 3)?;
     let retain = retain(p, 4)?;
     let wait = timeout(p, 5)?;
-    count(p, 6)?;
     match send(m, topic, qos, retain, data, wait).await {
         OpResult::Done => Ok(Reply::ok()),
         other => {
@@ -46,6 +46,7 @@ pub async fn publish(m: &mut Mqtt, p: &Params) -> CommandResult {
 
 /// `AT+MQTTPUBRAW=<LinkID>,"topic",<length>,<qos>,<retain>[,<timeout_ms>]`: validate, then ask for the bytes.
 pub fn publish_raw(m: &mut Mqtt, p: &Params) -> CommandResult {
+    count_in(p, 5..=6)?;
     link_id(p)?;
     check_connected(m.state())?;
     let topic = topic(p, 1)?;
@@ -53,7 +54,6 @@ pub fn publish_raw(m: &mut Mqtt, p: &Params) -> CommandResult {
     let qos = qos(p, 3)?;
     let retain = retain(p, 4)?;
     let timeout = timeout(p, 5)?;
-    count(p, 6)?;
     Ok(Reply::RawInput(RawPublish { len: len as usize, topic, qos, retain, timeout }))
 }
 
@@ -110,7 +110,9 @@ mod tests {
             (r#"0,"t","d",3,0"#, MqttCode::QosValueIsWrong.into()),
             (r#"0,"t","d",,0"#, MqttCode::QosReadFailed.into()),
             (r#"0,"t","d",0,2"#, MqttCode::RetainValueIsWrong.into()),
-            (r#"0,"t","d",0"#, MqttCode::RetainReadFailed.into()),
+            (r#"0,"t","d",0,"#, MqttCode::RetainReadFailed.into()),
+            (r#"0,"t","d",0"#, MqttCode::ParameterCountsIsWrong.into()),
+            (r#"0,"t","a,b",0,0"#, CommandError::Unparsable { index: 2, code: MqttCode::DataReadFailed }),
             (r#"0,"t","d",0,0,1000"#, CommandError::Plain),
             (r#"0,"t","d",0,0,5000,1"#, MqttCode::ParameterCountsIsWrong.into()),
         ];
