@@ -9,10 +9,14 @@
 #![warn(missing_docs)]
 
 pub mod broker;
+pub mod control;
+pub mod coverage;
 pub mod device;
+pub mod dialect;
 pub mod expand;
 pub mod pki;
 pub mod runner;
+pub mod selection;
 pub mod steps;
 pub mod virtual_device;
 pub mod world;

@@ -7,6 +7,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use atconform::broker::BrokerConfig;
+use atconform::dialect::Dialect;
 use atconform::runner::{self, RunOptions};
 use atconform::virtual_device::FirmwareCommand;
 
@@ -43,12 +44,20 @@ struct CertsArgs {
 
 #[derive(Debug, clap::Args)]
 struct RunArgs {
-    /// Serial port of a board to test (e.g. /dev/ttyUSB0); without it the virtual firmware is started.
+    /// Serial port of a board to test (e.g. /dev/ttyUSB0), repeatable for a pool of boards of one dialect;
+    /// without it the virtual firmware is started.
     #[arg(long)]
-    port: Option<String>,
+    port: Vec<String>,
+    /// How many virtual firmware instances share the scenarios of each dialect.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=16))]
+    devices: u16,
     /// Baud rate of --port.
     #[arg(long, default_value_t = 115_200)]
     baud: u32,
+    /// Dialect to run (repeatable); by default every dialect runs, each on its own virtual device.
+    /// A board (--port) needs exactly one.
+    #[arg(long, value_enum)]
+    dialect: Vec<Dialect>,
     /// Feature files to run: a directory or one .feature file.
     #[arg(long, default_value = "features")]
     features: PathBuf,
@@ -58,9 +67,15 @@ struct RunArgs {
     /// Only scenarios whose name matches this regular expression.
     #[arg(long, short = 'n')]
     name: Option<String>,
-    /// Write a JUnit XML report here.
+    /// Write a JUnit XML report here (with several dialects, one file each: junit-esp32.xml, ...).
     #[arg(long)]
     junit: Option<PathBuf>,
+    /// Write a cucumber JSON report here (with several dialects, one file each).
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Error-code table whose coverage the summary states.
+    #[arg(long, default_value = "fixtures/error_codes.toml")]
+    error_codes: PathBuf,
     /// Directory for failure transcripts and the virtual firmware's log.
     #[arg(long, default_value = "reports")]
     out_dir: PathBuf,
@@ -121,6 +136,17 @@ fn run_firmware(args: virtual_firmware::Args) -> ExitCode {
     }
 }
 
+/// Each dialect once, in the order given.
+fn dedup(dialects: Vec<Dialect>) -> Vec<Dialect> {
+    let mut seen = Vec::new();
+    for d in dialects {
+        if !seen.contains(&d) {
+            seen.push(d);
+        }
+    }
+    seen
+}
+
 /// The server certificate must cover the address the device dials.
 fn with_broker_host(mut names: Vec<String>, broker_host: &str) -> Vec<String> {
     if !names.iter().any(|n| n == broker_host) {
@@ -156,6 +182,8 @@ fn run_suite(args: RunArgs) -> ExitCode {
     init_logging();
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     match runtime.block_on(run_suite_async(args)) {
+        // No dialect could even start (no device, no firmware): a set-up error, like a bad option.
+        Ok(outcome) if outcome.dialects.iter().all(|d| d.setup_error.is_some()) => ExitCode::from(2),
         Ok(outcome) if !outcome.failed => ExitCode::SUCCESS,
         Ok(_) => ExitCode::from(1),
         Err(e) => {
@@ -170,13 +198,17 @@ async fn run_suite_async(args: RunArgs) -> anyhow::Result<runner::Outcome> {
     let exe = std::env::current_exe().context("cannot find the atconform executable")?;
     let options = RunOptions {
         features: args.features,
-        port: args.port,
+        ports: args.port,
+        devices: usize::from(args.devices),
         baud: args.baud,
+        dialects: if args.dialect.is_empty() { Dialect::ALL.to_vec() } else { dedup(args.dialect) },
         firmware: FirmwareCommand { program: exe.into(), args: vec!["virtual-firmware".into()] },
         firmware_args: args.firmware_args,
         tags: args.tags,
         name: args.name,
         junit: args.junit,
+        json: args.json,
+        error_codes: Some(args.error_codes),
         out_dir: args.out_dir,
         broker: BrokerConfig {
             bind: args.broker_bind,

@@ -1,19 +1,27 @@
-//! One conformance run: set up the broker and the device, run the feature
-//! files with cucumber, write reports, and say whether anything failed.
+//! One conformance run: start the broker, then for each dialect open its device
+//! (a board, or a fresh virtual firmware), run the feature files that apply to
+//! it with cucumber, write reports, and say whether anything failed.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context};
+use cucumber::event::ScenarioFinished;
+use cucumber::gherkin::tagexpr::TagOperation;
 use cucumber::writer::Stats as _;
 use cucumber::{writer, World as _, WriterExt as _};
 use futures::FutureExt as _;
 
 use crate::broker::{Broker, BrokerConfig};
+use crate::control::ControlChannel;
+use crate::coverage::{CodeCoverage, ErrorCodeTable, ScenarioRecord};
 use crate::device::reset::HardReset;
 use crate::device::Device;
+use crate::dialect::Dialect;
 use crate::expand::Vars;
+use crate::selection::{Exclusion, Exclusions, Selection};
 use crate::virtual_device::{FirmwareCommand, VirtualFirmware};
 use crate::world::{self, AtWorld, Environment, Timeouts};
 
@@ -22,82 +30,264 @@ use crate::world::{self, AtWorld, Environment, Timeouts};
 pub struct RunOptions {
     /// Directory (or single file) of `.feature` files.
     pub features: PathBuf,
-    /// A serial device to test; `None` starts the virtual firmware.
-    pub port: Option<String>,
+    /// Serial devices to test, all of the one dialect; empty starts virtual firmware instead.
+    pub ports: Vec<String>,
+    /// How many virtual firmware instances share each dialect's scenarios (without `ports`).
+    pub devices: usize,
     /// Baud rate for `port`.
     pub baud: u32,
+    /// The dialects to run, one after another; a board speaks exactly one.
+    pub dialects: Vec<Dialect>,
     /// How to start the virtual firmware.
     pub firmware: FirmwareCommand,
     /// Extra options for the virtual firmware (e.g. `--quirks shipped`).
     pub firmware_args: Vec<String>,
-    /// Tag expression selecting scenarios, e.g. `@esp32 and not @slow`.
+    /// Tag expression selecting scenarios, e.g. `@pub and not @slow`.
     pub tags: Option<String>,
     /// Regular expression selecting scenarios by name.
     pub name: Option<String>,
-    /// Where to write JUnit XML.
+    /// Where to write JUnit XML (one file per dialect when several run).
     pub junit: Option<PathBuf>,
-    /// Directory for failure transcripts and the firmware log.
+    /// Where to write cucumber JSON (one file per dialect when several run).
+    pub json: Option<PathBuf>,
+    /// Directory for failure transcripts and the firmware logs.
     pub out_dir: PathBuf,
     /// Broker addresses.
     pub broker: BrokerConfig,
+    /// The error-code table whose coverage the summary states (`fixtures/error_codes.toml`).
+    pub error_codes: Option<PathBuf>,
+}
+
+/// How many scenarios of one dialect ended which way.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Every step passed.
+    pub passed: usize,
+    /// A step or hook failed.
+    pub failed: usize,
+    /// A step had no definition (counted as a failure of the run too).
+    pub skipped: usize,
+    /// `feature: scenario` of each failed or skipped scenario.
+    pub not_passed: Vec<String>,
+    /// Every scenario that ran, for coverage.
+    pub scenarios: Vec<ScenarioRecord>,
+}
+
+/// How one dialect's part of the run went.
+#[derive(Debug, Clone)]
+pub struct DialectOutcome {
+    /// The dialect.
+    pub dialect: Dialect,
+    /// Scenario results.
+    pub tally: Tally,
+    /// Scenarios left out, and why.
+    pub exclusions: Exclusions,
+    /// The device or firmware could not be set up: nothing ran.
+    pub setup_error: Option<String>,
+    /// True when anything failed: a scenario, a parse, a hook, or the set-up.
+    pub failed: bool,
+    /// Wall time of this dialect's part.
+    pub elapsed: Duration,
+    /// Report files written for this dialect.
+    pub reports: Vec<PathBuf>,
 }
 
 /// The result of a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Outcome {
-    /// True when any step failed, a feature did not parse, or a hook failed.
+    /// True when any dialect failed.
     pub failed: bool,
+    /// One entry per dialect, in run order.
+    pub dialects: Vec<DialectOutcome>,
 }
 
-/// Runs the suite and reports; errors are set-up failures, not scenario failures.
+/// Runs the suite for every requested dialect and reports; errors are set-up failures of the whole run.
 pub async fn run(options: RunOptions) -> anyhow::Result<Outcome> {
     ensure!(options.features.exists(), "no feature files at {}: pass --features DIR", options.features.display());
-    if let Some(tags) = &options.tags {
-        parse_tags(tags)?; // fail before anything is started
+    ensure!(!options.dialects.is_empty(), "no dialect to run: pass --dialect esp32, esp8266 or w800");
+    if !options.ports.is_empty() && options.dialects.len() != 1 {
+        bail!("a board speaks one dialect: with --port, pass exactly one --dialect (esp32, esp8266 or w800)");
     }
+    ensure!(
+        options.ports.is_empty() || options.devices <= 1,
+        "--devices starts virtual firmware; for a pool of boards, give --port once per board"
+    );
+    let tags = options.tags.as_deref().map(parse_tags).transpose()?; // fail before anything is started
+    let name = options.name.as_deref().map(regex::Regex::new).transpose().context("bad --name regex")?;
     std::fs::create_dir_all(&options.out_dir)
         .with_context(|| format!("cannot create the output directory {}", options.out_dir.display()))?;
 
-    let broker = Broker::start(options.broker.clone()).await.context("cannot start the hosted broker")?;
-    let (device, firmware) = open_device(&options, &broker).await?;
-    let hard_reset = match &firmware {
-        Some(fw) => HardReset::VirtualFirmware { pid: fw.pid },
-        None => HardReset::Unavailable,
+    let brokers = start_brokers(&options).await?;
+    let mut outcomes = Vec::new();
+    for &dialect in &options.dialects {
+        let on_board = !options.ports.is_empty();
+        let selection = Selection { dialect, on_board, tags: tags.clone(), name: name.clone() };
+        outcomes.push(run_dialect(&options, &brokers, selection).await);
+    }
+    print_summary(&outcomes);
+    // Outside a checkout the table may be absent: coverage is then simply not stated.
+    if let Some(path) = options.error_codes.as_ref().filter(|p| p.exists()) {
+        print_code_coverage(path, &outcomes);
+    }
+    Ok(Outcome { failed: outcomes.iter().any(|o| o.failed), dialects: outcomes })
+}
+
+/// One broker per bench, kept for the whole run: scenarios running at once never see each other's traffic.
+async fn start_brokers(options: &RunOptions) -> anyhow::Result<Vec<Arc<Broker>>> {
+    let benches = if options.ports.is_empty() { options.devices.max(1) } else { options.ports.len() };
+    let mut brokers = Vec::with_capacity(benches);
+    for i in 0..benches {
+        let mut config = options.broker.clone();
+        if i > 0 {
+            config.tcp_port = 0; // a fixed --broker-port can serve only the first bench
+        }
+        let broker = Broker::start(config).await.context("cannot start the hosted broker")?;
+        brokers.push(Arc::new(broker));
+    }
+    Ok(brokers)
+}
+
+/// One dialect: its own devices, its own cucumber run sharded over them, its own report files.
+async fn run_dialect(options: &RunOptions, brokers: &[Arc<Broker>], selection: Selection) -> DialectOutcome {
+    let started = Instant::now();
+    let dialect = selection.dialect;
+    let several = options.dialects.len() > 1;
+    let reports = Reports {
+        junit: options.junit.as_deref().map(|p| per_dialect(p, dialect, several)),
+        json: options.json.as_deref().map(|p| per_dialect(p, dialect, several)),
+        transcripts: options.out_dir.join("transcripts").join(dialect.name()),
     };
-    let env = Arc::new(Environment {
-        device: tokio::sync::Mutex::new(device),
-        vars: placeholder_vars(&broker),
-        broker,
-        timeouts: Timeouts::default(),
-        hard_reset,
-    });
-    world::install(env)?;
-    let outcome = run_features(&options).await;
-    drop(firmware); // ends the virtual firmware process
+    let exclusions = Exclusions::default();
+    let mut outcome = DialectOutcome {
+        dialect,
+        tally: Tally::default(),
+        exclusions: exclusions.clone(),
+        setup_error: None,
+        failed: true,
+        elapsed: Duration::ZERO,
+        reports: reports.junit.iter().chain(&reports.json).cloned().collect(),
+    };
+    println!("== dialect {dialect}");
+    let (benches, firmware) = start_benches(options, brokers, dialect).await;
+    if benches.is_empty() {
+        outcome.setup_error = Some(format!("no device of dialect {dialect} could be opened"));
+    } else {
+        let parallel = benches.len();
+        world::install(benches);
+        match run_features(options, selection, &reports, exclusions, parallel).await {
+            Ok((failed, tally)) => (outcome.failed, outcome.tally) = (failed, tally),
+            Err(e) => outcome.setup_error = Some(format!("{e:#}")),
+        }
+        world::uninstall();
+    }
+    drop(firmware); // ends the virtual firmware processes
+    outcome.elapsed = started.elapsed();
     outcome
 }
 
-/// Opens the board on `--port`, or starts the virtual firmware and opens its pty.
-async fn open_device(options: &RunOptions, broker: &Broker) -> anyhow::Result<(Device, Option<VirtualFirmware>)> {
-    let (path, firmware) = match &options.port {
+/// A running virtual firmware and the socket file of its control channel, removed on drop.
+struct FirmwareProcess {
+    _process: VirtualFirmware,
+    control_socket: PathBuf,
+}
+
+impl Drop for FirmwareProcess {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.control_socket);
+    }
+}
+
+/// Opens every device of the dialect; one that cannot be opened is reported and left out.
+async fn start_benches(
+    options: &RunOptions,
+    brokers: &[Arc<Broker>],
+    dialect: Dialect,
+) -> (Vec<Arc<Environment>>, Vec<FirmwareProcess>) {
+    let (mut benches, mut processes) = (Vec::new(), Vec::new());
+    for (index, broker) in brokers.iter().enumerate() {
+        match start_environment(options, broker, dialect, index).await {
+            Ok((env, firmware)) => {
+                benches.push(env);
+                processes.extend(firmware);
+            }
+            Err(e) => eprintln!("atconform: device {} of dialect {dialect} could not start: {e:#}", index + 1),
+        }
+    }
+    (benches, processes)
+}
+
+/// Opens one device of the dialect and builds the bench its scenarios share.
+async fn start_environment(
+    options: &RunOptions,
+    broker: &Arc<Broker>,
+    dialect: Dialect,
+    index: usize,
+) -> anyhow::Result<(Arc<Environment>, Option<FirmwareProcess>)> {
+    let (device, path, firmware) = open_device(options, broker, dialect, index).await?;
+    let hard_reset = match &firmware {
+        Some(fw) => HardReset::VirtualFirmware { pid: fw._process.pid },
+        None => HardReset::Unavailable,
+    };
+    let control = firmware.as_ref().map(|fw| ControlChannel { path: fw.control_socket.clone() });
+    let env = Arc::new(Environment {
+        dialect,
+        label: format!("{dialect}#{} ({path})", index + 1),
+        device: tokio::sync::Mutex::new(device),
+        vars: placeholder_vars(broker),
+        broker: broker.clone(),
+        control,
+        timeouts: Timeouts::default(),
+        hard_reset,
+    });
+    Ok((env, firmware))
+}
+
+/// Opens the index-th board of `--port`, or starts a virtual firmware of this dialect and opens its pty.
+async fn open_device(
+    options: &RunOptions,
+    broker: &Broker,
+    dialect: Dialect,
+    index: usize,
+) -> anyhow::Result<(Device, String, Option<FirmwareProcess>)> {
+    let (path, firmware) = match options.ports.get(index) {
         Some(port) => (port.clone(), None),
         None => {
-            let log = options.out_dir.join("virtual-firmware.log");
-            // The virtual device reads its trust material from files, as a board does from its partitions.
-            let mut args = vec!["--pki-dir".to_string(), broker.pki.device_dir.display().to_string()];
-            args.extend(options.firmware_args.iter().cloned());
-            let fw = VirtualFirmware::spawn(&options.firmware, &args, &log).await?;
-            (fw.pty.clone(), Some(fw))
+            let firmware = spawn_firmware(options, broker, dialect, index).await?;
+            (firmware._process.pty.clone(), Some(firmware))
         }
     };
     let mut device = Device::open(&path, options.baud)?;
     device.send_command("AT").await?;
     let response = device
-        .response(std::time::Duration::from_secs(5))
+        .response(Duration::from_secs(5))
         .await
         .with_context(|| format!("the device on {path} does not answer AT; check the port, baud rate and cabling"))?;
     ensure!(response.result == "OK", "the device on {path} answered AT with {:?}", response.all_lines());
-    Ok((device, firmware))
+    Ok((device, path, firmware))
+}
+
+async fn spawn_firmware(
+    options: &RunOptions,
+    broker: &Broker,
+    dialect: Dialect,
+    index: usize,
+) -> anyhow::Result<FirmwareProcess> {
+    let n = index + 1;
+    let log = options.out_dir.join(format!("virtual-firmware-{dialect}-{n}.log"));
+    // A short path: Unix socket paths are limited to about 100 bytes, --out-dir may be deep.
+    let control_socket = std::env::temp_dir().join(format!("atconform-{}-{dialect}-{n}.sock", std::process::id()));
+    let mut args = vec![
+        "--dialect".to_string(),
+        dialect.name().to_string(),
+        // The virtual device reads its trust material from files, as a board does from its partitions.
+        "--pki-dir".to_string(),
+        broker.pki.device_dir.display().to_string(),
+        "--control".to_string(),
+        control_socket.display().to_string(),
+    ];
+    args.extend(options.firmware_args.iter().cloned());
+    let process = VirtualFirmware::spawn(&options.firmware, &args, &log).await?;
+    Ok(FirmwareProcess { _process: process, control_socket })
 }
 
 fn placeholder_vars(broker: &Broker) -> Vars {
@@ -115,31 +305,70 @@ fn placeholder_vars(broker: &Broker) -> Vars {
     vars
 }
 
-async fn run_features(options: &RunOptions) -> anyhow::Result<Outcome> {
-    let junit_out: Box<dyn std::io::Write> = match &options.junit {
-        Some(path) => Box::new(
-            std::fs::File::create(path).with_context(|| format!("cannot create JUnit file {}", path.display()))?,
-        ),
-        None => Box::new(std::io::sink()),
+/// Where one dialect's reports go.
+struct Reports {
+    junit: Option<PathBuf>,
+    json: Option<PathBuf>,
+    transcripts: PathBuf,
+}
+
+/// `reports/junit.xml` stays as it is for one dialect and becomes `reports/junit-w800.xml` for several.
+fn per_dialect(path: &Path, dialect: Dialect, several: bool) -> PathBuf {
+    if !several {
+        return path.to_path_buf();
+    }
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = match path.extension() {
+        Some(ext) => format!("{stem}-{dialect}.{}", ext.to_string_lossy()),
+        None => format!("{stem}-{dialect}"),
     };
-    let mut cli = cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default();
-    if let Some(tags) = &options.tags {
-        cli.tags_filter = Some(parse_tags(tags)?);
+    path.with_file_name(name)
+}
+
+fn report_file(path: Option<&Path>, what: &str) -> anyhow::Result<Box<dyn std::io::Write>> {
+    match path {
+        Some(path) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            let file =
+                std::fs::File::create(path).with_context(|| format!("cannot create {what} file {}", path.display()))?;
+            Ok(Box::new(std::io::BufWriter::new(file)))
+        }
+        None => Ok(Box::new(std::io::sink())),
     }
-    if let Some(name) = &options.name {
-        cli.re_filter = Some(regex::Regex::new(name).with_context(|| format!("bad --name regex {name:?}"))?);
-    }
-    let transcripts = options.out_dir.join("transcripts");
+}
+
+async fn run_features(
+    options: &RunOptions,
+    selection: Selection,
+    reports: &Reports,
+    exclusions: Exclusions,
+    parallel: usize,
+) -> anyhow::Result<(bool, Tally)> {
+    let junit_out = report_file(reports.junit.as_deref(), "JUnit")?;
+    let json_out = report_file(reports.json.as_deref(), "cucumber JSON")?;
+    let tally = Arc::new(Mutex::new(Tally::default()));
+    let transcripts = reports.transcripts.clone();
+    let after_tally = tally.clone();
     let writer = AtWorld::cucumber()
-        // One device: scenarios take turns on it.
-        .max_concurrent_scenarios(1)
+        // One scenario per device at a time; each World leases a free device (world::Lease).
+        .max_concurrent_scenarios(parallel)
         .with_writer(
-            writer::Basic::stdout().summarized().tee::<AtWorld, _>(writer::JUnit::for_tee(junit_out, 0)).normalized(),
+            writer::Basic::stdout()
+                .summarized()
+                .tee::<AtWorld, _>(writer::JUnit::for_tee(junit_out, 0))
+                .tee::<AtWorld, _>(writer::Json::for_tee(json_out))
+                .normalized(),
         )
-        .after(move |feature, _rule, scenario, finished, world| {
-            let transcripts = transcripts.clone();
+        .after(move |feature, rule, scenario, finished, world| {
+            let (transcripts, tally) = (transcripts.clone(), after_tally.clone());
             async move {
-                if let (Some(world), cucumber::event::ScenarioFinished::StepFailed(..)) = (world, finished) {
+                let passed = matches!(finished, ScenarioFinished::StepPassed);
+                let mut scenario_record = ScenarioRecord::new(feature, rule, scenario, passed);
+                scenario_record.device = world.as_ref().map(|w| w.env.label.clone());
+                record(&tally, scenario_record, finished);
+                if let (Some(world), ScenarioFinished::StepFailed(..)) = (world, finished) {
                     keep_transcript(&transcripts, &feature.name, &scenario.name, world).await;
                 }
             }
@@ -147,13 +376,98 @@ async fn run_features(options: &RunOptions) -> anyhow::Result<Outcome> {
         })
         // After with_writer, which would replace the wrapper: an unknown step fails its scenario.
         .fail_on_skipped()
-        .with_cli(cli)
-        .run(&options.features)
+        // No CLI of its own: selection is ours, so a --tags filter cannot bypass the dialect filter.
+        .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
+        .filter_run(options.features.clone(), move |feature, rule, scenario| {
+            let tags: Vec<&String> =
+                feature.tags.iter().chain(rule.iter().flat_map(|r| &r.tags)).chain(&scenario.tags).collect();
+            match selection.exclusion(&tags, &scenario.name) {
+                None => true,
+                Some(why) => {
+                    exclusions.record(why, &feature.name, &scenario.name);
+                    false
+                }
+            }
+        })
         .await;
-    Ok(Outcome { failed: writer.execution_has_failed() })
+    let tally = tally.lock().expect("tally lock").clone();
+    Ok((writer.execution_has_failed(), tally))
 }
 
-fn parse_tags(tags: &str) -> anyhow::Result<cucumber::gherkin::tagexpr::TagOperation> {
+fn record(tally: &Mutex<Tally>, scenario: ScenarioRecord, finished: &ScenarioFinished) {
+    let mut tally = tally.lock().expect("tally lock");
+    match finished {
+        ScenarioFinished::StepPassed => tally.passed += 1,
+        ScenarioFinished::StepSkipped => tally.skipped += 1,
+        ScenarioFinished::StepFailed(..) | ScenarioFinished::BeforeHookFailed(..) => tally.failed += 1,
+    }
+    if !scenario.passed {
+        tally.not_passed.push(format!("{}: {}", scenario.feature, scenario.name));
+    }
+    tally.scenarios.push(scenario);
+}
+
+/// States how many codes of the table passing scenarios exercised, and which they missed.
+fn print_code_coverage(table: &Path, outcomes: &[DialectOutcome]) {
+    let table = match ErrorCodeTable::load(table) {
+        Ok(t) => t,
+        Err(e) => return println!("error-code coverage: {e}"),
+    };
+    let coverage = CodeCoverage::compute(&table, outcomes.iter().map(|o| (o.dialect, &o.tally.scenarios[..])));
+    println!(
+        "error codes exercised by passing scenarios: {} of {} ({} only through the virtual firmware's fault injection)",
+        coverage.covered.len(),
+        table.codes.len(),
+        coverage.virtual_only().len()
+    );
+    for code in &coverage.missing {
+        println!("         not exercised: 0x{:04x} {}", code.code, code.name);
+    }
+}
+
+/// One line per dialect: what ran, what passed, what was left out and why.
+fn print_summary(outcomes: &[DialectOutcome]) {
+    println!("\n== atconform summary");
+    for o in outcomes {
+        let excluded = [Exclusion::OtherDialect, Exclusion::VirtualOnly, Exclusion::NotSelected]
+            .iter()
+            .filter(|why| o.exclusions.count(**why) > 0)
+            .map(|why| format!("{} {}", o.exclusions.count(*why), why.label()))
+            .collect::<Vec<_>>();
+        let excluded = if excluded.is_empty() { "none".to_string() } else { excluded.join(", ") };
+        match &o.setup_error {
+            Some(e) => println!("{:<8} not run: {e}", o.dialect.name()),
+            None => println!(
+                "{:<8} {} passed, {} failed, {} with unknown steps; excluded: {excluded}; {:.1} s",
+                o.dialect.name(),
+                o.tally.passed,
+                o.tally.failed,
+                o.tally.skipped,
+                o.elapsed.as_secs_f64()
+            ),
+        }
+        for (device, count) in scenarios_per_device(&o.tally.scenarios) {
+            println!("         {device} ran {count} scenarios");
+        }
+        for name in &o.tally.not_passed {
+            println!("         not passed: {name}");
+        }
+        for path in &o.reports {
+            println!("         report: {}", path.display());
+        }
+    }
+}
+
+/// How many scenarios each device ran, in device order.
+fn scenarios_per_device(scenarios: &[ScenarioRecord]) -> Vec<(String, usize)> {
+    let mut per_device = std::collections::BTreeMap::<String, usize>::new();
+    for s in scenarios {
+        *per_device.entry(s.device.clone().unwrap_or_else(|| "(no device)".into())).or_default() += 1;
+    }
+    per_device.into_iter().collect()
+}
+
+fn parse_tags(tags: &str) -> anyhow::Result<TagOperation> {
     tags.parse().map_err(|e| anyhow::anyhow!("bad --tags expression {tags:?}: {e:?}"))
 }
 
@@ -181,5 +495,18 @@ pub fn check_features_path(path: &Path) -> anyhow::Result<()> {
         Ok(())
     } else {
         bail!("{} is neither a directory nor a .feature file", path.display())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_paths_get_the_dialect_only_when_several_run() {
+        let p = Path::new("reports/junit.xml");
+        assert_eq!(per_dialect(p, Dialect::W800, false), PathBuf::from("reports/junit.xml"));
+        assert_eq!(per_dialect(p, Dialect::W800, true), PathBuf::from("reports/junit-w800.xml"));
+        assert_eq!(per_dialect(Path::new("out"), Dialect::Esp32, true), PathBuf::from("out-esp32"));
     }
 }

@@ -1,23 +1,32 @@
 //! The per-scenario state: a handle on the run's environment, and marks
 //! that scope the transcript and the broker's observations to this scenario.
 
-use std::sync::{Arc, OnceLock};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use anyhow::Context;
 
 use crate::broker::Broker;
+use crate::control::ControlChannel;
 use crate::device::reset::HardReset;
 use crate::device::{Device, Response};
+use crate::dialect::Dialect;
 use crate::expand::Vars;
 
-/// What one run shares between all scenarios: one device, one broker.
+/// One bench: a device and the broker it talks to, shared by the scenarios that run on it in turn.
 #[derive(Debug)]
 pub struct Environment {
+    /// The dialect the device speaks.
+    pub dialect: Dialect,
+    /// How reports name this device, e.g. `esp32#2 (/dev/pts/7)`.
+    pub label: String,
     /// The device under test; scenarios take turns.
     pub device: tokio::sync::Mutex<Device>,
-    /// The hosted broker.
-    pub broker: Broker,
+    /// This bench's hosted broker (kept for the whole run, reused by every dialect).
+    pub broker: Arc<Broker>,
+    /// The virtual firmware's control channel; `None` for a board.
+    pub control: Option<ControlChannel>,
     /// Placeholder values such as `{broker.host}`.
     pub vars: Vars,
     /// Bounds on waits.
@@ -50,18 +59,66 @@ impl Default for Timeouts {
     }
 }
 
-static ENVIRONMENT: OnceLock<Arc<Environment>> = OnceLock::new();
+// cucumber builds each scenario's World with no arguments, so the pool is global; it is
+// replaced (never shared) between the dialects of a run, which run one after another.
+static POOL: RwLock<Option<Arc<Pool>>> = RwLock::new(None);
 
-/// Installs the run's environment; scenarios created afterwards use it.
-pub fn install(env: Arc<Environment>) -> anyhow::Result<()> {
-    ENVIRONMENT.set(env).map_err(|_| anyhow::anyhow!("the run environment is already installed"))
+/// The environments (benches) of the dialect being run; a scenario leases one for its lifetime.
+#[derive(Debug)]
+struct Pool {
+    benches: Vec<Arc<Environment>>,
+    /// Free benches, longest idle first, so scenarios spread over every device.
+    free: Mutex<VecDeque<usize>>,
+}
+
+/// Installs the benches that scenarios created from now on lease, one scenario per bench at a time.
+pub fn install(benches: Vec<Arc<Environment>>) {
+    let free = Mutex::new((0..benches.len()).collect());
+    *POOL.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(Pool { benches, free }));
+}
+
+/// Removes the benches, so their devices and firmware can be dropped.
+pub fn uninstall() {
+    *POOL.write().unwrap_or_else(|e| e.into_inner()) = None;
+}
+
+/// A scenario's hold on one bench; dropping it frees the bench for the next scenario.
+#[derive(Debug)]
+pub struct Lease {
+    pool: Arc<Pool>,
+    index: usize,
+}
+
+impl Lease {
+    fn take() -> anyhow::Result<Self> {
+        let pool = POOL
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .context("no device environment: start scenarios through atconform::runner")?;
+        let index =
+            pool.free.lock().unwrap_or_else(|e| e.into_inner()).pop_front().context(
+                "every device is busy: more scenarios started at once than there are devices (a runner bug)",
+            )?;
+        Ok(Self { pool, index })
+    }
+
+    fn env(&self) -> Arc<Environment> {
+        self.pool.benches[self.index].clone()
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        self.pool.free.lock().unwrap_or_else(|e| e.into_inner()).push_back(self.index);
+    }
 }
 
 /// Per-scenario state.
 #[derive(Debug, cucumber::World)]
 #[world(init = Self::new)]
 pub struct AtWorld {
-    /// The shared environment.
+    /// The bench this scenario runs on: its device, broker and control channel.
     pub env: Arc<Environment>,
     /// Where this scenario's part of the serial transcript starts.
     pub transcript_mark: usize,
@@ -69,15 +126,17 @@ pub struct AtWorld {
     pub observation_mark: usize,
     /// A response already read and not yet checked by a `Then the device answers` step.
     pub last_response: Option<Response>,
+    /// Returns the bench to the pool when the scenario's World is dropped.
+    _lease: Lease,
 }
 
 impl AtWorld {
     fn new() -> anyhow::Result<Self> {
-        let env =
-            ENVIRONMENT.get().context("no device environment: start scenarios through atconform::runner")?.clone();
+        let lease = Lease::take()?;
+        let env = lease.env();
         let observation_mark = env.broker.log.mark();
         let transcript_mark = env.device.try_lock().map(|d| d.transcript().mark()).unwrap_or(0);
-        Ok(Self { env, transcript_mark, observation_mark, last_response: None })
+        Ok(Self { env, transcript_mark, observation_mark, last_response: None, _lease: lease })
     }
 
     /// Expands placeholders in feature-file text.

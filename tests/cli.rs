@@ -30,6 +30,8 @@ fn a_missing_port_is_a_set_up_error_naming_the_port() {
         "run",
         "--port",
         "/dev/atconform-no-such-port",
+        "--dialect",
+        "esp32",
         "--features",
         "features",
         "--certs",
@@ -99,6 +101,8 @@ fn a_failing_scenario_keeps_its_timestamped_transcript_and_names_what_arrived() 
     let junit = dir.join("junit.xml");
     let out = atconform(&[
         "run",
+        "--dialect",
+        "esp32",
         "--features",
         features.to_str().unwrap(),
         "--out-dir",
@@ -111,10 +115,146 @@ fn a_failing_scenario_keeps_its_timestamped_transcript_and_names_what_arrived() 
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
     assert!(stdout.contains(r#"the device answered ["ERROR"], expected ["OK"]"#), "stdout: {stdout}");
-    let transcript = std::fs::read_to_string(out_dir.join("transcripts/wrong--expects_the_wrong_answer.log"))
+    let transcript = std::fs::read_to_string(out_dir.join("transcripts/esp32/wrong--expects_the_wrong_answer.log"))
         .expect("transcript of the failed scenario");
     assert!(transcript.contains("-> AT+NOSUCHCOMMAND\\r\\n"), "{transcript}");
     assert!(transcript.contains("<- "), "{transcript}");
     let xml = std::fs::read_to_string(junit).expect("junit written");
     assert!(xml.contains("<failure"), "{xml}");
+}
+
+#[test]
+fn a_board_needs_exactly_one_dialect() {
+    let dir = scratch("board-dialect");
+    let out = atconform(&["run", "--port", "/dev/ttyUSB9", "--out-dir", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("pass exactly one --dialect"), "stderr: {}", text(&out.stderr));
+}
+
+const DIALECT_FEATURE: &str = "Feature: dialects
+  Scenario: everywhere
+    Given the device has been reset
+  @w800
+  Scenario: only on w800
+    Given the device has been reset
+  @esp32 @esp8266
+  Scenario: only on ESP-AT
+    Given the device has been reset
+  @virtual_only
+  Scenario: needs the control channel
+    Given the device has been reset
+";
+
+#[test]
+fn each_dialect_runs_what_applies_to_it_and_reports_the_rest_as_excluded() {
+    let dir = scratch("dialects");
+    let features = dir.join("features");
+    std::fs::create_dir_all(&features).unwrap();
+    write(&features, "dialects.feature", DIALECT_FEATURE);
+    let junit = dir.join("junit.xml");
+    let out = atconform(&[
+        "run",
+        "--features",
+        features.to_str().unwrap(),
+        "--out-dir",
+        dir.join("out").to_str().unwrap(),
+        "--certs",
+        dir.join("certs").to_str().unwrap(),
+        "--junit",
+        junit.to_str().unwrap(),
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "stdout: {stdout}\nstderr: {}", text(&out.stderr));
+    assert!(
+        stdout.contains("esp32    3 passed, 0 failed, 0 with unknown steps; excluded: 1 other dialect"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("w800     3 passed, 0 failed, 0 with unknown steps; excluded: 1 other dialect"),
+        "{stdout}"
+    );
+    for dialect in ["esp32", "esp8266", "w800"] {
+        let xml =
+            std::fs::read_to_string(dir.join(format!("junit-{dialect}.xml"))).expect("one JUnit file per dialect");
+        assert_eq!(xml.matches("<testcase").count(), 3, "{dialect}: {xml}");
+    }
+}
+
+#[test]
+fn a_board_run_excludes_virtual_only_scenarios_as_such() {
+    use std::io::{BufRead, BufReader};
+    let dir = scratch("virtual-only");
+    let features = dir.join("features");
+    std::fs::create_dir_all(&features).unwrap();
+    write(&features, "dialects.feature", DIALECT_FEATURE);
+    // A "board": the virtual firmware started on its own, reached only through its pty path.
+    let mut board = Command::new(env!("CARGO_BIN_EXE_atconform"))
+        .args(["virtual-firmware", "--dialect", "w800"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the virtual firmware");
+    let mut first = String::new();
+    BufReader::new(board.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let pty = first.trim().strip_prefix("PTY ").expect("PTY line").to_string();
+    let out = atconform(&[
+        "run",
+        "--port",
+        &pty,
+        "--dialect",
+        "w800",
+        "--features",
+        features.to_str().unwrap(),
+        "--out-dir",
+        dir.join("out").to_str().unwrap(),
+        "--certs",
+        dir.join("certs").to_str().unwrap(),
+    ]);
+    let _ = board.kill();
+    let _ = board.wait();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "stdout: {stdout}\nstderr: {}", text(&out.stderr));
+    assert!(
+        stdout.contains("w800     2 passed, 0 failed, 0 with unknown steps; excluded: 1 other dialect, 1 virtual only"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn devices_shard_one_suite_and_the_summary_says_which_device_ran_what() {
+    let dir = scratch("devices");
+    let features = dir.join("features");
+    std::fs::create_dir_all(&features).unwrap();
+    let mut feature = String::from("Feature: shard\n");
+    for i in 1..=6 {
+        feature.push_str(&format!("  Scenario: s{i}\n    Given the device has been reset\n    When I send AT\n    Then the device answers OK\n"));
+    }
+    write(&features, "shard.feature", &feature);
+    let out = atconform(&[
+        "run",
+        "--devices",
+        "3",
+        "--dialect",
+        "esp8266",
+        "--features",
+        features.to_str().unwrap(),
+        "--out-dir",
+        dir.join("out").to_str().unwrap(),
+        "--certs",
+        dir.join("certs").to_str().unwrap(),
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "stdout: {stdout}\nstderr: {}", text(&out.stderr));
+    assert!(stdout.contains("esp8266  6 passed, 0 failed"), "{stdout}");
+    for device in ["esp8266#1 (", "esp8266#2 (", "esp8266#3 ("] {
+        assert!(stdout.contains(device), "{device} ran nothing: {stdout}");
+    }
+}
+
+#[test]
+fn devices_and_ports_do_not_mix() {
+    let out = atconform(&["run", "--port", "/dev/ttyUSB9", "--dialect", "esp32", "--devices", "2"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("give --port once per board"), "stderr: {}", text(&out.stderr));
 }

@@ -1,9 +1,10 @@
-//! The whole Gherkin suite against the virtual firmware, as part of `cargo test`.
+//! The whole Gherkin suite against the virtual firmware, every dialect, as part of `cargo test`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use atconform::broker::BrokerConfig;
+use atconform::dialect::Dialect;
 use atconform::runner::{run, RunOptions};
 use atconform::virtual_device::FirmwareCommand;
 
@@ -12,8 +13,10 @@ async fn main() -> ExitCode {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let options = RunOptions {
         features: root.join("features"),
-        port: None,
+        ports: Vec::new(),
+        devices: 1,
         baud: 115_200,
+        dialects: Dialect::ALL.to_vec(),
         firmware: FirmwareCommand {
             program: env!("CARGO_BIN_EXE_atconform").into(),
             args: vec!["virtual-firmware".into()],
@@ -22,6 +25,8 @@ async fn main() -> ExitCode {
         tags: std::env::var("ATCONFORM_TAGS").ok(),
         name: None,
         junit: Some(root.join("target/atconform-tests/junit.xml")),
+        json: Some(root.join("target/atconform-tests/cucumber.json")),
+        error_codes: Some(root.join("fixtures/error_codes.toml")),
         out_dir: root.join("target/atconform-tests"),
         broker: BrokerConfig { certs_dir: root.join("target/atconform-tests/certs"), ..BrokerConfig::default() },
     };

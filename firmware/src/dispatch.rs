@@ -7,7 +7,8 @@ use tokio::sync::mpsc;
 
 use crate::commands::{Firmware, Reply};
 use crate::error_code::CommandError;
-use crate::line::{is_too_long, LineFramer};
+use crate::faults::{Fault, LIFTED_LINE_LIMIT};
+use crate::line::{is_too_long, LineFramer, MAX_COMMAND_LEN};
 use crate::output::{Output, BUSY, OK_PROMPT};
 
 /// Bytes from the pty reader plus the framer that splits them.
@@ -96,7 +97,9 @@ pub async fn serve(fw: &mut Firmware, input: &mut Input, out: &Output) {
         if echo {
             out.write(echoed(&line));
         }
-        if is_too_long(&line) {
+        // The long_line fault stands for a build with a bigger command buffer, for this one line.
+        let limit = if fw.faults.take(Fault::LongLine) { LIFTED_LINE_LIMIT } else { MAX_COMMAND_LEN };
+        if is_too_long(&line, limit) {
             fw.respond(Err(CommandError::Plain));
             continue;
         }

@@ -25,16 +25,28 @@ pub enum MqttCode {
     UninitiatedOrAlreadyClean = 0x6003,
     #[error("AT_MQTT_ALREADY_CONNECTED")]
     AlreadyConnected = 0x6004,
+    #[error("AT_MQTT_MALLOC_FAILED")]
+    MallocFailed = 0x6005,
     #[error("AT_MQTT_NULL_LINK")]
     NullLink = 0x6006,
+    #[error("AT_MQTT_NULL_PARAMTER")]
+    NullParamter = 0x6007,
     #[error("AT_MQTT_PARAMETER_COUNTS_IS_WRONG")]
     ParameterCountsIsWrong = 0x6008,
+    #[error("AT_MQTT_TLS_CONFIG_ERROR")]
+    TlsConfigError = 0x6009,
+    #[error("AT_MQTT_PARAM_PREPARE_ERROR")]
+    ParamPrepareError = 0x600A,
+    #[error("AT_MQTT_CLIENT_START_FAILED")]
+    ClientStartFailed = 0x600B,
     #[error("AT_MQTT_CLIENT_PUBLISH_FAILED")]
     ClientPublishFailed = 0x600C,
     #[error("AT_MQTT_CLIENT_SUBSCRIBE_FAILED")]
     ClientSubscribeFailed = 0x600D,
     #[error("AT_MQTT_CLIENT_UNSUBSCRIBE_FAILED")]
     ClientUnsubscribeFailed = 0x600E,
+    #[error("AT_MQTT_CLIENT_DISCONNECT_FAILED")]
+    ClientDisconnectFailed = 0x600F,
     #[error("AT_MQTT_LINK_ID_READ_FAILED")]
     LinkIdReadFailed = 0x6010,
     #[error("AT_MQTT_LINK_ID_VALUE_IS_WRONG")]
@@ -87,6 +99,8 @@ pub enum MqttCode {
     PathIsNull = 0x6028,
     #[error("AT_MQTT_PATH_IS_OVERLENGTH")]
     PathIsOverlength = 0x6029,
+    #[error("AT_MQTT_VERSION_READ_FAILED")]
+    VersionReadFailed = 0x602A,
     #[error("AT_MQTT_KEEPALIVE_READ_FAILED")]
     KeepaliveReadFailed = 0x602B,
     #[error("AT_MQTT_KEEPALIVE_IS_NULL")]
@@ -155,6 +169,14 @@ pub enum MqttCode {
     PublishLengthReadFailed = 0x604B,
     #[error("AT_MQTT_PUBLISH_LENGTH_VALUE_IS_WRONG")]
     PublishLengthValueIsWrong = 0x604C,
+    #[error("AT_MQTT_RECV_LENGTH_IS_WRONG")]
+    RecvLengthIsWrong = 0x604D,
+    #[error("AT_MQTT_CREATE_SEMA_FAILED")]
+    CreateSemaFailed = 0x604E,
+    #[error("AT_MQTT_CREATE_EVENT_GROUP_FAILED")]
+    CreateEventGroupFailed = 0x604F,
+    #[error("AT_MQTT_URI_PARSE_FAILED")]
+    UriParseFailed = 0x6050,
     #[error("AT_MQTT_IN_DISCONNECTED_STATE")]
     InDisconnectedState = 0x6051,
     #[error("AT_MQTT_HOSTNAME_VERIFY_FAILED")]

@@ -12,8 +12,10 @@
 #![warn(missing_docs)]
 
 pub mod commands;
+pub mod control;
 pub mod dispatch;
 pub mod error_code;
+pub mod faults;
 pub mod line;
 pub mod link;
 pub mod output;
@@ -32,6 +34,7 @@ use tokio::sync::mpsc;
 
 use crate::commands::Firmware;
 use crate::dispatch::Input;
+use crate::faults::Faults;
 use crate::output::Output;
 
 /// A master read that fails (EIO while no one has the slave open) is retried after this pause.
@@ -92,15 +95,28 @@ pub struct Args {
     /// certificate partitions; read at every AT+MQTTCONN. Without it the partitions are empty.
     #[arg(long, value_name = "DIR")]
     pub pki_dir: Option<PathBuf>,
+    /// Unix socket on which to accept fault-injection requests (`fault <name>`, `clear`, `faults`).
+    #[arg(long, value_name = "PATH")]
+    pub control: Option<PathBuf>,
 }
 
 /// Opens the pty, prints `PTY <path>` on stdout, and serves AT commands until stdin ends or a signal arrives.
 pub async fn run(args: Args) -> anyhow::Result<()> {
     init_logging();
     let pty = pty::open()?;
+    let faults = Faults::default();
+    // Bound before the PTY line goes out, so a harness may connect as soon as it reads it.
+    let _control = match &args.control {
+        Some(path) => {
+            tokio::spawn(control::serve(control::bind(path)?, faults.clone()));
+            Some(control::SocketFile(path.clone()))
+        }
+        None => None,
+    };
     announce(&pty.path)?;
     tracing::info!(
-        path = %pty.path, dialect = ?args.dialect, quirks = ?args.quirks, pki_dir = ?args.pki_dir, "virtual firmware up"
+        path = %pty.path, dialect = ?args.dialect, quirks = ?args.quirks, pki_dir = ?args.pki_dir,
+        control = ?args.control, "virtual firmware up"
     );
     // The slave stays open for the whole run (crates reference §5).
     let _slave = pty.slave;
@@ -117,7 +133,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let shutdown = shutdown(term, int);
     tokio::pin!(shutdown);
     out.write(output::READY);
-    let mut fw = Firmware::new(&args, out.clone());
+    let mut fw = Firmware::new(&args, out.clone(), faults);
     let mut input = Input::new(in_rx);
     loop {
         tokio::select! {

@@ -493,7 +493,7 @@ mod tests {
     use super::*;
 
     fn any_tls() -> Arc<ClientConfig> {
-        let pki = crate::tls::load(2, None).unwrap().unwrap();
+        let pki = crate::tls::load(2, None, &crate::faults::Faults::default()).unwrap().unwrap();
         crate::tls::client_config(pki, &[]).unwrap().config
     }
 

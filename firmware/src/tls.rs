@@ -19,6 +19,7 @@ use rumqttc::tokio_rustls::rustls::{
 };
 
 use crate::error_code::MqttCode;
+use crate::faults::{Fault, Faults};
 
 /// The `mqtt_ca` partition: the CA for CA_ID 0.
 pub const CA_FILE: &str = "mqtt_ca.crt";
@@ -70,20 +71,45 @@ impl fmt::Debug for Pki {
 /// Reads what `scheme` needs from `dir`, CA first, then certificate, then key; `None` for schemes 1 and 6.
 ///
 /// Codes (spec error table): 0x6021/0x6022 CA empty/unreadable, 0x6023/0x6024 certificate,
-/// 0x6025/0x6026 key. An item the scheme does not use is not read at all.
-pub fn load(scheme: u8, dir: Option<&Path>) -> Result<Option<Pki>, MqttCode> {
+/// 0x6025/0x6026 key. An item the scheme does not use is not read at all, so a fault armed for
+/// it ([`Fault::CaEmpty`] and friends) stays armed.
+pub fn load(scheme: u8, dir: Option<&Path>, faults: &Faults) -> Result<Option<Pki>, MqttCode> {
     if !is_tls(scheme) {
         return Ok(None);
     }
-    let roots = if verifies_server(scheme) { Some(load_ca(dir)?) } else { None };
+    let part = Partitions { dir, faults };
+    let roots = if verifies_server(scheme) { Some(load_ca(&part)?) } else { None };
     let client = if presents_client_cert(scheme) {
-        let certs = load_cert(dir)?;
-        let key = load_key(dir)?;
+        let certs = load_cert(&part)?;
+        let key = load_key(&part)?;
         Some((certs, key))
     } else {
         None
     };
     Ok(Some(Pki { roots, client }))
+}
+
+/// What stands in for the certificate partitions during one connect.
+struct Partitions<'a> {
+    dir: Option<&'a Path>,
+    faults: &'a Faults,
+}
+
+/// What an "unreadable" fault makes a partition hold: bytes with no PEM item in them, as erased flash.
+const GARBAGE: &[u8] = b"\xff\xff\xff\xff\n";
+
+impl Partitions<'_> {
+    /// One partition's bytes. An armed `empty` fault makes it read as empty, an armed `unreadable`
+    /// one as bytes holding no PEM item; either way the callers' own checks then refuse it.
+    fn read(&self, name: &str, empty: Fault, unreadable: Fault) -> Option<Vec<u8>> {
+        if self.faults.take(empty) {
+            return None;
+        }
+        if self.faults.take(unreadable) {
+            return Some(GARBAGE.to_vec());
+        }
+        read_item(self.dir, name)
+    }
 }
 
 /// One partition's bytes; `None` when there is no directory, no file, or an empty file.
@@ -102,8 +128,8 @@ fn read_item(dir: Option<&Path>, name: &str) -> Option<Vec<u8>> {
     }
 }
 
-fn load_ca(dir: Option<&Path>) -> Result<RootCertStore, MqttCode> {
-    let pem = read_item(dir, CA_FILE).ok_or(MqttCode::CaLengthError)?;
+fn load_ca(part: &Partitions<'_>) -> Result<RootCertStore, MqttCode> {
+    let pem = part.read(CA_FILE, Fault::CaEmpty, Fault::CaUnreadable).ok_or(MqttCode::CaLengthError)?;
     let mut roots = RootCertStore::empty();
     let (added, ignored) = roots.add_parsable_certificates(CertificateDer::pem_slice_iter(&pem).filter_map(Result::ok));
     tracing::debug!(added, ignored, "CA certificates");
@@ -113,8 +139,8 @@ fn load_ca(dir: Option<&Path>) -> Result<RootCertStore, MqttCode> {
     Ok(roots)
 }
 
-fn load_cert(dir: Option<&Path>) -> Result<Vec<CertificateDer<'static>>, MqttCode> {
-    let pem = read_item(dir, CERT_FILE).ok_or(MqttCode::CertLengthError)?;
+fn load_cert(part: &Partitions<'_>) -> Result<Vec<CertificateDer<'static>>, MqttCode> {
+    let pem = part.read(CERT_FILE, Fault::CertEmpty, Fault::CertUnreadable).ok_or(MqttCode::CertLengthError)?;
     let certs: Vec<_> = CertificateDer::pem_slice_iter(&pem).filter_map(Result::ok).collect();
     if certs.is_empty() {
         return Err(MqttCode::CertReadFailed);
@@ -123,8 +149,8 @@ fn load_cert(dir: Option<&Path>) -> Result<Vec<CertificateDer<'static>>, MqttCod
 }
 
 /// PKCS#8, SEC1 and PKCS#1 PEM keys are all accepted.
-fn load_key(dir: Option<&Path>) -> Result<PrivateKeyDer<'static>, MqttCode> {
-    let pem = read_item(dir, KEY_FILE).ok_or(MqttCode::KeyLengthError)?;
+fn load_key(part: &Partitions<'_>) -> Result<PrivateKeyDer<'static>, MqttCode> {
+    let pem = part.read(KEY_FILE, Fault::KeyEmpty, Fault::KeyUnreadable).ok_or(MqttCode::KeyLengthError)?;
     PrivateKeyDer::from_pem_slice(&pem).map_err(|e| {
         tracing::info!(error = %e, "client key unreadable");
         MqttCode::KeyReadFailed
@@ -342,19 +368,19 @@ mod tests {
     }
 
     fn load_code(scheme: u8, dir: &TempDir) -> Option<MqttCode> {
-        load(scheme, Some(&dir.0)).err()
+        load(scheme, Some(&dir.0), &Faults::default()).err()
     }
 
     #[test]
     fn plain_schemes_read_nothing() {
-        assert!(load(1, None).unwrap().is_none());
-        assert!(load(6, None).unwrap().is_none());
+        assert!(load(1, None, &Faults::default()).unwrap().is_none());
+        assert!(load(6, None, &Faults::default()).unwrap().is_none());
     }
 
     #[test]
     fn no_verify_schemes_need_no_material() {
         for scheme in [2, 7] {
-            let pki = load(scheme, None).unwrap().unwrap();
+            let pki = load(scheme, None, &Faults::default()).unwrap().unwrap();
             assert!(pki.roots.is_none() && pki.client.is_none());
             assert!(client_config(pki, &[]).is_ok());
         }
@@ -364,7 +390,7 @@ mod tests {
     fn ca_codes() {
         let dir = TempDir::new();
         for scheme in [3, 5, 8, 10] {
-            assert_eq!(load(scheme, None).err(), Some(MqttCode::CaLengthError), "no --pki-dir");
+            assert_eq!(load(scheme, None, &Faults::default()).err(), Some(MqttCode::CaLengthError), "no --pki-dir");
             assert_eq!(load_code(scheme, &dir), Some(MqttCode::CaLengthError), "no file");
         }
         dir.put(CA_FILE, "");
@@ -374,12 +400,12 @@ mod tests {
         dir.put(CA_FILE, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
         assert_eq!(load_code(3, &dir), Some(MqttCode::CaReadFailed), "PEM but not X.509");
         dir.put(CA_FILE, &material().ca);
-        let pki = load(3, Some(&dir.0)).unwrap().unwrap();
+        let pki = load(3, Some(&dir.0), &Faults::default()).unwrap().unwrap();
         assert_eq!(pki.roots.as_ref().map(RootCertStore::len), Some(1));
         assert!(pki.client.is_none());
         // Schemes that do not verify the server never look at the CA.
         dir.put(CA_FILE, "garbage");
-        assert!(load(2, Some(&dir.0)).is_ok());
+        assert!(load(2, Some(&dir.0), &Faults::default()).is_ok());
     }
 
     #[test]
@@ -387,7 +413,7 @@ mod tests {
         let m = material();
         let dir = TempDir::new();
         for scheme in [4, 9] {
-            assert_eq!(load(scheme, None).err(), Some(MqttCode::CertLengthError));
+            assert_eq!(load(scheme, None, &Faults::default()).err(), Some(MqttCode::CertLengthError));
         }
         dir.put(CERT_FILE, "garbage");
         assert_eq!(load_code(4, &dir), Some(MqttCode::CertReadFailed));
@@ -398,12 +424,12 @@ mod tests {
         dir.put(KEY_FILE, "garbage");
         assert_eq!(load_code(4, &dir), Some(MqttCode::KeyReadFailed));
         dir.put(KEY_FILE, &m.key);
-        let pki = load(4, Some(&dir.0)).unwrap().unwrap();
+        let pki = load(4, Some(&dir.0), &Faults::default()).unwrap().unwrap();
         assert!(pki.roots.is_none());
         assert!(client_config(pki, &[]).is_ok());
         // A key of another certificate is unusable.
         dir.put(KEY_FILE, &m.other_key);
-        let pki = load(4, Some(&dir.0)).unwrap().unwrap();
+        let pki = load(4, Some(&dir.0), &Faults::default()).unwrap().unwrap();
         assert_eq!(client_config(pki, &[]).err(), Some(MqttCode::KeyReadFailed));
     }
 
@@ -418,10 +444,37 @@ mod tests {
         dir.put(KEY_FILE, "garbage");
         assert_eq!(load_code(10, &dir), Some(MqttCode::KeyReadFailed));
         dir.put(KEY_FILE, &m.key);
-        let pki = load(5, Some(&dir.0)).unwrap().unwrap();
+        let pki = load(5, Some(&dir.0), &Faults::default()).unwrap().unwrap();
         assert!(pki.roots.is_some() && pki.client.is_some());
         let tls = client_config(pki, &["mqtt".to_owned(), "x".to_owned()]).unwrap();
         assert_eq!(tls.config.alpn_protocols, [b"mqtt".to_vec(), b"x".to_vec()]);
+    }
+
+    #[test]
+    fn faults_make_the_partition_they_name_empty_or_unreadable_once() {
+        let m = material();
+        let dir = TempDir::new();
+        dir.put(CA_FILE, &m.ca);
+        dir.put(CERT_FILE, &m.cert);
+        dir.put(KEY_FILE, &m.key);
+        let cases = [
+            (Fault::CaEmpty, MqttCode::CaLengthError),
+            (Fault::CaUnreadable, MqttCode::CaReadFailed),
+            (Fault::CertEmpty, MqttCode::CertLengthError),
+            (Fault::CertUnreadable, MqttCode::CertReadFailed),
+            (Fault::KeyEmpty, MqttCode::KeyLengthError),
+            (Fault::KeyUnreadable, MqttCode::KeyReadFailed),
+        ];
+        let faults = Faults::default();
+        for (fault, code) in cases {
+            faults.arm(fault);
+            assert_eq!(load(5, Some(&dir.0), &faults).err(), Some(code), "{fault}");
+            assert!(load(5, Some(&dir.0), &faults).is_ok(), "{fault} is one-shot");
+        }
+        // A scheme that does not read the CA leaves its fault armed for a later connect.
+        faults.arm(Fault::CaEmpty);
+        assert!(load(4, Some(&dir.0), &faults).is_ok());
+        assert_eq!(faults.armed(), vec![Fault::CaEmpty]);
     }
 
     #[test]
@@ -429,7 +482,7 @@ mod tests {
         let m = material();
         let dir = TempDir::new();
         dir.put(CA_FILE, &m.ca);
-        assert!(load(3, Some(&dir.0)).is_ok());
+        assert!(load(3, Some(&dir.0), &Faults::default()).is_ok());
         std::fs::remove_file(dir.0.join(CA_FILE)).unwrap();
         assert_eq!(load_code(3, &dir), Some(MqttCode::CaLengthError));
     }

@@ -1,8 +1,10 @@
 //! Cucumber step definitions, grouped by domain concept: the serial line
-//! ([`serial`]) and the broker ([`broker`]). Steps are generic: every
-//! expected value comes from the feature file.
+//! ([`serial`]), the broker ([`broker`]) and the virtual firmware's control
+//! channel ([`control`]). Steps are generic: every expected value comes from
+//! the feature file.
 
 pub mod broker;
+pub mod control;
 pub mod serial;
 
 use crate::world::AtWorld;

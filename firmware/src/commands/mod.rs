@@ -4,6 +4,7 @@ pub mod basic;
 pub mod mqtt;
 
 use crate::error_code::CommandError;
+use crate::faults::Faults;
 use crate::output::Output;
 use crate::params::Params;
 use crate::{Args, Dialect};
@@ -86,6 +87,8 @@ pub struct Firmware {
     pub echo: bool,
     /// AT+SYSLOG: print `ERR CODE:` lines (off by default, ESP-AT reference §3).
     pub syslog: bool,
+    /// Faults armed through the control channel; the command modules consult them.
+    pub faults: Faults,
     wifi: basic::Wifi,
     mqtt: mqtt::Mqtt,
     dialect: Dialect,
@@ -93,13 +96,16 @@ pub struct Firmware {
 }
 
 impl Firmware {
-    /// A freshly booted module configured by the command line.
-    pub fn new(args: &Args, out: Output) -> Self {
+    /// A freshly booted module configured by the command line, consulting `faults`.
+    pub fn new(args: &Args, out: Output, faults: Faults) -> Self {
         Self {
             echo: true,
             syslog: false,
             wifi: basic::Wifi::default(),
-            mqtt: mqtt::Mqtt::new(args.quirks, out.clone()).with_pki_dir(args.pki_dir.clone()),
+            mqtt: mqtt::Mqtt::new(args.quirks, out.clone())
+                .with_pki_dir(args.pki_dir.clone())
+                .with_faults(faults.clone()),
+            faults,
             dialect: args.dialect,
             out,
         }
@@ -142,6 +148,8 @@ impl Firmware {
     /// A reboot that forgets all runtime state and prints `ready` again; also what the
     /// out-of-band hard reset (SIGUSR1) does.
     pub fn power_cycle(&mut self) {
+        // A reset disarms every injected fault: they are one-shot and never outlive a boot.
+        self.faults.clear();
         self.mqtt.power_cut();
         self.echo = true;
         self.syslog = false;
@@ -151,9 +159,12 @@ impl Firmware {
         self.out.write(crate::output::READY);
     }
 
-    /// Second half of AT+MQTTPUBRAW, once the raw bytes have arrived.
+    /// Second half of AT+MQTTPUBRAW, once the raw bytes have arrived; a failure before the
+    /// publish is a command error after the prompt (`ERR CODE` and `ERROR`).
     pub async fn finish_raw(&mut self, raw: mqtt::publish::RawPublish, data: Vec<u8>) {
-        self.mqtt.finish_raw(raw, data).await;
+        if let Err(e) = self.mqtt.finish_raw(raw, data).await {
+            self.respond(Err(e));
+        }
     }
 
     /// Prints a command's final result.

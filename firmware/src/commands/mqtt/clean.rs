@@ -2,6 +2,8 @@
 
 use super::{check_cleanable, count, link_id, Mqtt};
 use crate::commands::{CommandResult, Reply};
+use crate::error_code::MqttCode;
+use crate::faults::Fault;
 use crate::params::Params;
 
 /// `AT+MQTTCLEAN=<LinkID>`: ESP-AT reference §2.3 order: link, parameter count, state.
@@ -9,6 +11,10 @@ pub async fn clean(m: &mut Mqtt, p: &Params) -> CommandResult {
     link_id(p)?;
     count(p, 1)?;
     check_cleanable(m.state())?;
+    if m.link.is_some() {
+        // The client's disconnect fails: CLEAN stops here, the connection and configuration stay.
+        m.inject(Fault::ClientDisconnect, MqttCode::ClientDisconnectFailed)?;
+    }
     if let Some(l) = m.link.take() {
         // A graceful DISCONNECT: the broker must not publish the will.
         l.close(&m.shared).await;
@@ -20,7 +26,6 @@ pub async fn clean(m: &mut Mqtt, p: &Params) -> CommandResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error_code::MqttCode;
     use crate::link::{self, state};
     use crate::output::Output;
     use crate::Quirks;

@@ -3,6 +3,7 @@
 use super::{check_can_connect, count, int_in, link_id, text_param, timeout, Mqtt, StrCodes};
 use crate::commands::{CommandResult, Reply};
 use crate::error_code::{CommandError, MqttCode};
+use crate::faults::Fault;
 use crate::link::{self, state};
 use crate::params::Params;
 use crate::tls;
@@ -22,10 +23,14 @@ pub async fn connect(m: &mut Mqtt, p: &Params) -> CommandResult {
     let wait = timeout(p, 4)?;
     count(p, 5)?;
     // ESP-AT reference §2.7/§2.8: the partitions are read at every connect, after the parameter checks.
-    let tls = match tls::load(m.settings.scheme, m.pki_dir.as_deref())? {
-        Some(pki) => Some(tls::client_config(pki, &m.settings.alpn)?),
+    let tls = match tls::load(m.settings.scheme, m.pki_dir.as_deref(), &m.faults)? {
+        Some(pki) => {
+            m.inject(Fault::TlsConfig, MqttCode::TlsConfigError)?;
+            Some(tls::client_config(pki, &m.settings.alpn)?)
+        }
         None => None,
     };
+    prepare_client(m)?;
 
     let mut settings = m.settings.clone();
     settings.host = host;
@@ -56,6 +61,19 @@ pub async fn connect(m: &mut Mqtt, p: &Params) -> CommandResult {
             }
         }
     }
+}
+
+/// ESP-AT reference §2.3: after the parameters (and the TLS set-up) the firmware prepares the
+/// esp-mqtt client: its parameters and URI (§2.1), then the semaphore and event group it waits on,
+/// then starts it. A failure at any of these steps dials nothing, so no `+MQTTDISCONNECTED`
+/// precedes the `ERROR`, and the state stays where it was.
+fn prepare_client(m: &Mqtt) -> Result<(), MqttCode> {
+    m.inject(Fault::NullParameter, MqttCode::NullParamter)?;
+    m.inject(Fault::ParamPrepare, MqttCode::ParamPrepareError)?;
+    m.inject(Fault::UriParse, MqttCode::UriParseFailed)?;
+    m.inject(Fault::CreateSema, MqttCode::CreateSemaFailed)?;
+    m.inject(Fault::CreateEventGroup, MqttCode::CreateEventGroupFailed)?;
+    m.inject(Fault::ClientStart, MqttCode::ClientStartFailed)
 }
 
 /// `AT+MQTTCONN?` (ESP-AT reference §2.1 formats; port is a quoted string).
@@ -152,6 +170,40 @@ mod tests {
         assert_eq!(m.state(), state::CONNCFG);
         assert_eq!(rx.recv().await.unwrap(), b"+MQTTDISCONNECTED:0\r\n");
         assert!(m.link.is_none());
+    }
+
+    #[tokio::test]
+    async fn injected_connect_faults_fail_once_without_dialling() {
+        let (out, mut rx) = Output::channel();
+        let faults = crate::faults::Faults::default();
+        let mut m = Mqtt::new(Quirks::Spec, out).with_faults(faults.clone());
+        m.settings.scheme = 1;
+        link::lock(&m.shared).state = state::USERCFG;
+        let cases = [
+            (Fault::NullParameter, MqttCode::NullParamter),
+            (Fault::ParamPrepare, MqttCode::ParamPrepareError),
+            (Fault::UriParse, MqttCode::UriParseFailed),
+            (Fault::CreateSema, MqttCode::CreateSemaFailed),
+            (Fault::CreateEventGroup, MqttCode::CreateEventGroupFailed),
+            (Fault::ClientStart, MqttCode::ClientStartFailed),
+        ];
+        for (fault, code) in cases {
+            faults.arm(fault);
+            let err = connect(&mut m, &Params::parse(br#"0,"127.0.0.1",1,0,3000"#)).await.unwrap_err();
+            assert_eq!(err, code.into(), "{fault}");
+            assert_eq!(m.state(), state::USERCFG);
+        }
+        assert!(rx.try_recv().is_err(), "nothing was dialled");
+        // Scheme 1 never builds a TLS configuration: that fault waits for a TLS connect.
+        faults.arm(Fault::TlsConfig);
+        assert_eq!(
+            connect(&mut m, &Params::parse(br#"0,"127.0.0.1",1,0,3000"#)).await.unwrap_err(),
+            CommandError::Plain
+        );
+        assert_eq!(faults.armed(), vec![Fault::TlsConfig]);
+        m.settings.scheme = 2;
+        let err = connect(&mut m, &Params::parse(br#"0,"127.0.0.1",1,0,3000"#)).await.unwrap_err();
+        assert_eq!(err, MqttCode::TlsConfigError.into());
     }
 
     #[tokio::test]

@@ -3,6 +3,7 @@
 use super::{bytes_param, check_configured, count, int_in, link_id, text_param, Mqtt, StrCodes};
 use crate::commands::{CommandResult, Reply};
 use crate::error_code::MqttCode;
+use crate::faults::Fault;
 use crate::link::{self, state, Will};
 use crate::params::Params;
 use crate::Quirks;
@@ -32,6 +33,9 @@ fn lwt_msg_codes(quirks: Quirks) -> StrCodes {
 pub fn conn_config(m: &mut Mqtt, p: &Params) -> CommandResult {
     link_id(p)?;
     check_configured(m.state())?;
+    // The spec's table puts 0x602A between the last USERCFG code (path) and the first CONNCFG
+    // one (keepalive): the link's protocol version is read here, before the parameters.
+    m.inject(Fault::VersionRead, MqttCode::VersionReadFailed)?;
     let keepalive = int_in(p, 1, 0..=7200, MqttCode::KeepaliveReadFailed, MqttCode::KeepaliveValueIsWrong)?;
     if keepalive == 0 {
         // Spec: 0 is forced to 120 s; the binary only logs AT_MQTT_KEEPALIVE_IS_NULL (ESP-AT reference §2.2).

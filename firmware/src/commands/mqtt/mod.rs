@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use super::{CommandResult, Form};
 use crate::error_code::{CommandError, MqttCode};
+use crate::faults::{Fault, Faults};
 use crate::link::{self, state, Link, Settings, SharedState};
 use crate::output::Output;
 use crate::params::Params;
@@ -40,6 +41,8 @@ pub struct Mqtt {
     quirks: Quirks,
     /// `--pki-dir`: the files standing in for the mqtt_ca / mqtt_cert / mqtt_key partitions.
     pki_dir: Option<PathBuf>,
+    /// Injected failures, consulted where the shipped firmware can fail without any bad input.
+    faults: Faults,
     out: Output,
 }
 
@@ -53,8 +56,23 @@ impl Mqtt {
             link: None,
             quirks,
             pki_dir: None,
+            faults: Faults::default(),
             out,
         }
+    }
+
+    /// Consults `faults` (shared with the control channel) instead of a private, never-armed set.
+    pub fn with_faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// Fails with `code` if `fault` is armed (disarming it): the place where the real firmware fails.
+    fn inject(&self, fault: Fault, code: MqttCode) -> Result<(), MqttCode> {
+        if self.faults.take(fault) {
+            return Err(code);
+        }
+        Ok(())
     }
 
     /// Uses the PEM files in `dir` as the certificate partitions (ESP-AT reference §2.8).
@@ -86,8 +104,8 @@ impl Mqtt {
     }
 
     /// Second half of AT+MQTTPUBRAW.
-    pub async fn finish_raw(&mut self, raw: publish::RawPublish, data: Vec<u8>) {
-        publish::finish_raw(self, raw, data).await;
+    pub async fn finish_raw(&mut self, raw: publish::RawPublish, data: Vec<u8>) -> Result<(), CommandError> {
+        publish::finish_raw(self, raw, data).await
     }
 
     /// AT+RST: the connection dies without DISCONNECT and all MQTT state is forgotten.

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use super::{bytes_param, check_connected, count_in, int_in, link_id, qos, retain, timeout, topic, Mqtt, StrCodes};
 use crate::commands::{CommandResult, Reply};
-use crate::error_code::MqttCode;
+use crate::error_code::{CommandError, MqttCode};
+use crate::faults::Fault;
 use crate::link::OpResult;
 use crate::params::Params;
 
@@ -35,6 +36,8 @@ pub async fn publish(m: &mut Mqtt, p: &Params) -> CommandResult {
     let qos = qos(p, 3)?;
     let retain = retain(p, 4)?;
     let wait = timeout(p, 5)?;
+    // ESP-AT reference §2.5: the client's msg_id < 0 is the CLIENT_*_FAILED code, nothing is sent.
+    m.inject(Fault::ClientPublish, MqttCode::ClientPublishFailed)?;
     match send(m, topic, qos, retain, data, wait).await {
         OpResult::Done => Ok(Reply::ok()),
         other => {
@@ -58,7 +61,19 @@ pub fn publish_raw(m: &mut Mqtt, p: &Params) -> CommandResult {
 }
 
 /// ESP-AT reference §2.6: publish the raw bytes, then `+MQTTPUB:OK` or `+MQTTPUB:FAIL` with no final result.
-pub async fn finish_raw(m: &mut Mqtt, raw: RawPublish, data: Vec<u8>) {
+///
+/// Failing before anything is queued (a short read, the client refusing the publish) is a command
+/// error instead, printed as `ERR CODE` and `ERROR` after the prompt.
+pub async fn finish_raw(m: &mut Mqtt, raw: RawPublish, mut data: Vec<u8>) -> Result<(), CommandError> {
+    if m.faults.take(Fault::RecvLength) {
+        // As if the UART driver had lost a byte: the length check below is the firmware's own.
+        data.pop();
+    }
+    if data.len() != raw.len {
+        tracing::info!(announced = raw.len, received = data.len(), "raw data of the wrong length");
+        return Err(MqttCode::RecvLengthIsWrong.into());
+    }
+    m.inject(Fault::ClientPublish, MqttCode::ClientPublishFailed)?;
     let result = send(m, raw.topic, raw.qos, raw.retain, data, raw.timeout).await;
     let line: &[u8] = if result == OpResult::Done {
         b"+MQTTPUB:OK\r\n"
@@ -67,6 +82,7 @@ pub async fn finish_raw(m: &mut Mqtt, raw: RawPublish, data: Vec<u8>) {
         b"+MQTTPUB:FAIL\r\n"
     };
     m.out.write(line);
+    Ok(())
 }
 
 async fn send(m: &Mqtt, topic: String, qos: u8, retain: bool, data: Vec<u8>, wait: Duration) -> OpResult {
@@ -122,6 +138,22 @@ mod tests {
         let long = format!(r#"0,"t","{}",0,0"#, "d".repeat(257));
         let err = publish(&mut m, &Params::parse(long.as_bytes())).await.unwrap_err();
         assert_eq!(err, MqttCode::DataIsOverlength.into());
+    }
+
+    #[tokio::test]
+    async fn injected_publish_faults() {
+        let m = connected();
+        let faults = crate::faults::Faults::default();
+        let mut m = m.with_faults(faults.clone());
+        faults.arm(Fault::ClientPublish);
+        let err = publish(&mut m, &Params::parse(br#"0,"t","d",0,0"#)).await.unwrap_err();
+        assert_eq!(err, MqttCode::ClientPublishFailed.into());
+        let raw = |len| RawPublish { len, topic: "t".into(), qos: 0, retain: false, timeout: Duration::from_secs(3) };
+        faults.arm(Fault::RecvLength);
+        assert_eq!(finish_raw(&mut m, raw(3), b"abc".to_vec()).await, Err(MqttCode::RecvLengthIsWrong.into()));
+        faults.arm(Fault::ClientPublish);
+        assert_eq!(finish_raw(&mut m, raw(3), b"abc".to_vec()).await, Err(MqttCode::ClientPublishFailed.into()));
+        assert!(faults.armed().is_empty());
     }
 
     #[test]

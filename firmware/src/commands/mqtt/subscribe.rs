@@ -3,6 +3,7 @@
 use super::{check_connected, count_in, link_id, qos, timeout, topic, Mqtt};
 use crate::commands::{CommandResult, Reply};
 use crate::error_code::{CommandError, MqttCode};
+use crate::faults::Fault;
 use crate::link::{self, state, OpResult};
 use crate::params::Params;
 use crate::Quirks;
@@ -32,6 +33,8 @@ pub async fn subscribe(m: &mut Mqtt, p: &Params) -> CommandResult {
     let Some(l) = &m.link else {
         return Err(MqttCode::NullLink.into());
     };
+    // ESP-AT reference §2.5: msg_id < 0 from the client is 0x600D; nothing is sent.
+    m.inject(Fault::ClientSubscribe, MqttCode::ClientSubscribeFailed)?;
     match l.subscribe(&m.shared, topic.clone(), qos, wait).await {
         OpResult::Done => {
             remember(&m.shared, topic, qos);
@@ -75,6 +78,8 @@ pub async fn unsubscribe(m: &mut Mqtt, p: &Params) -> CommandResult {
     let Some(l) = &m.link else {
         return Err(MqttCode::NullLink.into());
     };
+    // ESP-AT reference §2.5: msg_id < 0 from the client is 0x600E; nothing is sent.
+    m.inject(Fault::ClientUnsubscribe, MqttCode::ClientUnsubscribeFailed)?;
     match l.unsubscribe(&m.shared, topic.clone(), wait).await {
         OpResult::Done => {
             forget(&m.shared, &topic);

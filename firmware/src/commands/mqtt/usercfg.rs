@@ -3,6 +3,7 @@
 use super::{check_configurable, check_configured, count, int_in, link_id, text_param, Mqtt, StrCodes};
 use crate::commands::{CommandResult, Reply};
 use crate::error_code::MqttCode;
+use crate::faults::Fault;
 use crate::link::{self, state};
 use crate::params::Params;
 
@@ -55,6 +56,8 @@ pub fn user_config(m: &mut Mqtt, p: &Params) -> CommandResult {
     int_in(p, 6, 0..=0, MqttCode::CaIdReadFailed, MqttCode::CaIdValueIsWrong)?;
     let path = text_param(p, 7, &PATH)?;
     count(p, 8)?;
+    // The checked strings are copied into memory the link owns; that allocation can fail.
+    m.inject(Fault::Malloc, MqttCode::MallocFailed)?;
     let s = &mut m.settings;
     s.scheme = scheme as u8;
     s.client_id = client_id;
