@@ -24,7 +24,7 @@
 # How a 128-byte host is accepted: the connect is attempted (a single
 # 128-byte DNS label cannot resolve), so the answer is +MQTTDISCONNECTED:0 and
 # a plain ERROR (reference §2.3, esp-at#427/#478), never 0x603C.
-@esp32 @esp8266
+@esp32 @esp8266 @parameters
 Feature: Limits at the limit and one past it
 
   Background:
@@ -36,6 +36,7 @@ Feature: Limits at the limit and one past it
     Background:
       Given I have sent AT+MQTTUSERCFG=0,1,"bounds-cfg","","",0,0,""
 
+    @credentials @usercfg @conncfg @clean
     Scenario Outline: LinkID <link> on <command> is refused with 0x6011
       When I send AT+<command>=<link><rest>
       Then the device answers:
@@ -48,11 +49,11 @@ Feature: Limits at the limit and one past it
         | command      | link | rest               |
         | MQTTCLIENTID | 1    | ,"id"              |
         | MQTTUSERNAME | 1    | ,"u"               |
-        | MQTTALPN     | 1    | ,1,"mqtt"          |
         | MQTTUSERCFG  | -1   | ,1,"b","","",0,0,"" |
         | MQTTCONNCFG  | -1   | ,60,0,"","",0,0    |
         | MQTTCLEAN    | -1   |                    |
 
+    @credentials @conncfg
     Scenario Outline: <command> with <n> parameters is a wrong parameter count
       When I send AT+<command>=<params>
       Then the device answers:
@@ -68,6 +69,7 @@ Feature: Limits at the limit and one past it
         | MQTTPASSWORD | 3 | 0,"p",1                |
         | MQTTCONNCFG  | 8 | 0,60,0,"t","m",0,0,1   |
 
+    @conncfg
     Scenario Outline: CONNCFG: <what> is refused with <code>
       When I send AT+MQTTCONNCFG=<params>
       Then the device answers:
@@ -84,6 +86,7 @@ Feature: Limits at the limit and one past it
         | 0,60,0,"t","m",0,-1         | 0x010a6039 | will retain -1                 |
         | 0,60,0,"t","{129 x 'm'}",0,0 | 0x010a6035 | a will message of 129 bytes    |
 
+    @conncfg
     Scenario: a 128-byte will topic, a 64-byte will message, QoS 2 and retain 1 reach the broker
       Given I have sent these commands, each answered OK:
         """
@@ -98,17 +101,20 @@ Feature: Limits at the limit and one past it
         | will qos      | 2            |
         | will retain   | 1            |
 
+    @conn
     Scenario: a 128-byte host passes the parameter checks and the connect is attempted
       When I send AT+MQTTCONN=0,"{128 x 'h'}",{port.scheme1},0
       Then the device answers ERROR
       And the device reports +MQTTDISCONNECTED:0
 
+    @conn
     Scenario: port 65535 passes the parameter checks and the connect is attempted
       # Nothing listens on port 65535 of the broker's host.
       When I send AT+MQTTCONN=0,"{broker.host}",65535,0
       Then the device answers ERROR
       And the device reports +MQTTDISCONNECTED:0
 
+    @conn
     Scenario: port -1 is refused
       When I send AT+MQTTCONN=0,"{broker.host}",-1,0
       Then the device answers:
@@ -117,6 +123,7 @@ Feature: Limits at the limit and one past it
         ERROR
         """
 
+    @conn
     Scenario Outline: CONN with timeout_ms <timeout> connects
       When I send AT+MQTTCONN=0,"{broker.host}",{port.scheme1},0,<timeout>
       Then the device answers OK
@@ -128,10 +135,12 @@ Feature: Limits at the limit and one past it
         | 3000    |
         | 60000   |
 
+    @conn
     Scenario: CONN with timeout_ms 60001 is refused without an MQTT code
       When I send AT+MQTTCONN=0,"{broker.host}",{port.scheme1},0,60001
       Then the device answers ERROR
 
+    @conncfg @conn @credentials
     Scenario Outline: a 255-byte <command> reaches its parameter checks
       When I send AT+<command>=<before>{<n> x 'x'}<after>
       Then the device answers:
@@ -147,6 +156,7 @@ Feature: Limits at the limit and one past it
         | MQTTUSERNAME | 0,"         | 235 | "          | 0x010a6019 |
         | MQTTPASSWORD | 0,"         | 235 | "          | 0x010a601c |
 
+    @conncfg @conn @credentials
     Scenario Outline: a 256-byte <command> is refused before its parameters are read
       When I send AT+<command>=<before>{<n> x 'x'}<after>
       Then the device answers ERROR
@@ -168,6 +178,7 @@ Feature: Limits at the limit and one past it
         AT+MQTTCONN=0,"{broker.host}",{port.scheme1},0
         """
 
+    @pub @pubraw @sub @unsub
     Scenario Outline: <command> with <n> parameters is a wrong parameter count
       When I send AT+<command>=<params>
       Then the device answers:
@@ -185,6 +196,7 @@ Feature: Limits at the limit and one past it
         | MQTTUNSUB  | 1 | 0                      |
         | MQTTUNSUB  | 4 | 0,"t",5000,1           |
 
+    @pub @pubraw @sub
     Scenario Outline: <command>: <what> is refused with <code>
       When I send AT+<command>=<params>
       Then the device answers:
@@ -203,6 +215,7 @@ Feature: Limits at the limit and one past it
         | MQTTPUBRAW | 0,"t",-1,0,0    | 0x010a604c | length -1      |
         | MQTTSUB    | 0,"t",-1        | 0x010a6048 | QoS -1         |
 
+    @pub @pubraw @sub @unsub
     Scenario Outline: <command> with timeout_ms <timeout> is refused without an MQTT code
       When I send AT+<command>=<params>,<timeout>
       Then the device answers ERROR
@@ -218,6 +231,7 @@ Feature: Limits at the limit and one past it
         | MQTTUNSUB  | 0,"b/t"            | 2999    |
         | MQTTUNSUB  | 0,"b/t"            | 60001   |
 
+    @pub
     Scenario Outline: PUB with timeout_ms <timeout> publishes
       When I send AT+MQTTPUB=0,"bounds/pub","at <timeout>",1,0,<timeout>
       Then the device answers OK
@@ -228,6 +242,7 @@ Feature: Limits at the limit and one past it
         | 3000    |
         | 60000   |
 
+    @sub @unsub
     Scenario: SUB and UNSUB take timeout_ms 3000 and 60000
       When I send AT+MQTTSUB=0,"bounds/sub",1,3000
       Then the device answers OK
@@ -236,6 +251,7 @@ Feature: Limits at the limit and one past it
       Then the device answers OK
       And the broker received 1 UNSUBSCRIBE from "bounds/sub"
 
+    @pubraw
     Scenario: PUBRAW with timeout_ms 60000 and a 128-byte topic publishes
       When I send AT+MQTTPUBRAW=0,"{128 x 'r'}",2,1,0,60000
       Then the device answers OK
@@ -244,12 +260,14 @@ Feature: Limits at the limit and one past it
       Then the device reports +MQTTPUB:OK
       And the broker received "ok" on "{128 x 'r'}" with QoS 1, not retained
 
+    @unsub
     Scenario: UNSUB of a 128-byte topic is accepted and reaches the broker
       Given I have sent AT+MQTTSUB=0,"{128 x 'u'}",0
       When I send AT+MQTTUNSUB=0,"{128 x 'u'}"
       Then the device answers OK
       And the broker received 1 UNSUBSCRIBE from "{128 x 'u'}"
 
+    @sub @unsub @pubraw
     Scenario Outline: a 255-byte <command> reaches its parameter checks
       When I send AT+<command>=<before>{<n> x 'x'}<after>
       Then the device answers:
@@ -264,6 +282,7 @@ Feature: Limits at the limit and one past it
         | MQTTUNSUB  | 0,"    | 238 | "         | 0x010a6043 |
         | MQTTPUBRAW | 0,"    | 231 | ",1,0,0   | 0x010a6043 |
 
+    @sub @unsub @pubraw @pub
     Scenario Outline: a 256-byte <command> is refused before its parameters are read
       When I send AT+<command>=<before>{<n> x 'x'}<after>
       Then the device answers ERROR

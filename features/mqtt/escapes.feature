@@ -18,7 +18,7 @@
 # Feature-file notation: in step text the harness reads `\\` and `\"` in
 # expected payloads and raw data as one backslash and one quote; topics,
 # client ids and table cells are literal.
-@esp32 @esp8266
+@esp32 @esp8266 @parameters
 Feature: Escapes in string parameters are parsed as ESP-AT parses them
 
   Background:

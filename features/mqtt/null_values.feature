@@ -20,7 +20,7 @@
 #   an empty payload.
 # A warning prints no ERR CODE line for the coverage test to find, so each
 # scenario carries the @code_60xx tag of the warning it exercises.
-@esp32 @esp8266
+@esp32 @esp8266 @parameters
 Feature: Empty values that are only warnings are accepted
 
   Background:

@@ -32,7 +32,7 @@
 # Checks against a board: the core may add a generic code line for a type
 # mismatch too (reference §2.2); a board that does fails these scenarios,
 # which is how we would learn it.
-@esp32 @esp8266
+@esp32 @esp8266 @parameters
 Feature: Parameters of the wrong type or left out are read failures
 
   Background:
@@ -101,7 +101,6 @@ Feature: Parameters of the wrong type or left out are read failures
       | MQTTPASSWORD | ,"pw"    | 0x010a6010 | an omitted LinkID          |
       | MQTTPASSWORD | 0,pw     | 0x010a601a | an unquoted password       |
       | MQTTPASSWORD | 0        | 0x010a601a | a missing password         |
-      | MQTTALPN     | x,1,"a"  | 0x010a6010 | a LinkID that is no number |
 
   @conncfg
   Scenario Outline: CONNCFG: <what> is refused with <code>
