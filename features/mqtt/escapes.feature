@@ -16,8 +16,8 @@
 # shows exactly `ERR CODE:0x01080002`, `ERR CODE:0x010a6044`, `ERROR` for the
 # first scenario of the second rule.
 # Feature-file notation: in step text the harness reads `\\` and `\"` in
-# expected payloads and raw data as one backslash and one quote; topics,
-# client ids and table cells are literal.
+# expected payloads and raw data as one backslash and one quote; topics and
+# client ids are literal; in a table cell Gherkin reads `\\` as one backslash.
 @esp32 @esp8266 @parameters
 Feature: Escapes in string parameters are parsed as ESP-AT parses them
 
@@ -179,12 +179,13 @@ Feature: Escapes in string parameters are parsed as ESP-AT parses them
     Scenario: escapes in client id, username and password reach the broker unescaped
       Given I have sent these commands, each answered OK:
         """
-        AT+MQTTUSERCFG=0,1,"esc\,id\"1\\","us\,er\"","p\a\s\s",0,0,""
+        AT+MQTTUSERCFG=0,1,"esc\,id\"1\\","us\,er\"\\","p\a\s\s",0,0,""
         AT+MQTTCONN=0,"{broker.host}",{port.scheme1},0
         """
+      # In a Gherkin table cell `\\` is one backslash: the username is us,er"\ (7 bytes).
       Then the broker received a CONNECT from "esc,id"1\" with:
-        | username | us,er" |
-        | password | pass   |
+        | username | us,er"\\ |
+        | password | pass     |
 
     @credentials @clientid
     Scenario: escapes in AT+MQTTCLIENTID reach the broker unescaped

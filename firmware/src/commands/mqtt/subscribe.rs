@@ -165,6 +165,11 @@ mod tests {
         assert_eq!(e, MqttCode::ParameterCountsIsWrong.into());
         let e = subscribe(&mut m, &Params::parse(br#"0,"a",3"#)).await.unwrap_err();
         assert_eq!(e, MqttCode::QosValueIsWrong.into());
+        // ESP-AT reference §2.4: the count comes first, before the LinkID and the topic.
+        let e = subscribe(&mut m, &Params::parse(br#"1,"a""#)).await.unwrap_err();
+        assert_eq!(e, MqttCode::ParameterCountsIsWrong.into());
+        let e = unsubscribe(&mut m, &Params::parse(b"x")).await.unwrap_err();
+        assert_eq!(e, MqttCode::ParameterCountsIsWrong.into());
     }
 
     #[test]
