@@ -89,18 +89,30 @@ pub struct Lease {
     index: usize,
 }
 
+/// How long a new scenario may wait for a device to come free (the longest scenario's length).
+const LEASE_WAIT: Duration = Duration::from_secs(120);
+
 impl Lease {
-    fn take() -> anyhow::Result<Self> {
+    /// Takes the longest-idle bench, waiting while every bench is still held by a scenario
+    /// whose World cucumber has not dropped yet.
+    async fn take() -> anyhow::Result<Self> {
         let pool = POOL
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
             .context("no device environment: start scenarios through atconform::runner")?;
-        let index =
-            pool.free.lock().unwrap_or_else(|e| e.into_inner()).pop_front().context(
-                "every device is busy: more scenarios started at once than there are devices (a runner bug)",
-            )?;
-        Ok(Self { pool, index })
+        let deadline = tokio::time::Instant::now() + LEASE_WAIT;
+        loop {
+            let free = pool.free.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
+            if let Some(index) = free {
+                return Ok(Self { pool, index });
+            }
+            anyhow::ensure!(
+                tokio::time::Instant::now() < deadline,
+                "no device came free within {LEASE_WAIT:?}: every device is held by a running scenario"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     }
 
     fn env(&self) -> Arc<Environment> {
@@ -131,8 +143,8 @@ pub struct AtWorld {
 }
 
 impl AtWorld {
-    fn new() -> anyhow::Result<Self> {
-        let lease = Lease::take()?;
+    async fn new() -> anyhow::Result<Self> {
+        let lease = Lease::take().await?;
         let env = lease.env();
         let observation_mark = env.broker.log.mark();
         let transcript_mark = env.device.try_lock().map(|d| d.transcript().mark()).unwrap_or(0);

@@ -7,6 +7,8 @@
 const MQTT_BASE: u32 = 0x010A_0000;
 /// ESP-AT reference §2.2: subcategory UNSUPPORT_CMD, e.g. `AT+FAKE`.
 const UNSUPPORTED_CMD: u32 = 0x0109_0000;
+/// ESP-AT reference §2.2: subcategory PARA_PARSE_FAIL; esp-at#647 shows `0x01080002` for parameter 2.
+const PARA_PARSE_FAIL: u32 = 0x0108_0000;
 /// ESP-AT reference §2.2 and §3: subcategory NO_AT, a line not starting with uppercase `AT`.
 const NO_AT: u32 = 0x0103_0000;
 
@@ -239,6 +241,15 @@ pub enum CommandError {
     /// An MQTT command failed with a code from the spec's table.
     #[error("{0} (0x{v:04x})", v = .0.value())]
     Mqtt(#[from] MqttCode),
+    /// A string parameter the core could not parse (an unterminated quote, text after the closing quote):
+    /// the core's PARA_PARSE_FAIL code for its index is printed before the MQTT code (esp-at#647).
+    #[error("parameter {index} unparsable, then {code} (0x{v:04x})", v = .code.value())]
+    Unparsable {
+        /// The parameter's 0-based index, the extension of the core's code.
+        index: u16,
+        /// The MQTT command's own read failure.
+        code: MqttCode,
+    },
     /// A failure the firmware reports without any error code (e.g. timeout_ms out of range, ref §2.2).
     #[error("error without code")]
     Plain,
@@ -261,13 +272,22 @@ impl CommandError {
 
     /// A parameter that is missing, of the wrong type, or one too many.
     pub fn is_parse_failure(self) -> bool {
-        matches!(self, Self::Mqtt(code) if code.is_read_failure())
+        matches!(self, Self::Unparsable { .. }) || matches!(self, Self::Mqtt(code) if code.is_read_failure())
     }
 
-    /// The 32-bit value of the `ERR CODE:` line, if this error has one.
+    /// The core's own code printed before the command's (ESP-AT reference §2.2, subcategory
+    /// PARA_PARSE_FAIL 0x08, extension = parameter index; esp-at#647).
+    pub fn core_code(self) -> Option<u32> {
+        match self {
+            Self::Unparsable { index, .. } => Some(PARA_PARSE_FAIL | u32::from(index)),
+            _ => None,
+        }
+    }
+
+    /// The 32-bit value of the (last) `ERR CODE:` line, if this error has one.
     pub fn err_code(self) -> Option<u32> {
         match self {
-            Self::Mqtt(code) => Some(MQTT_BASE | u32::from(code.value())),
+            Self::Mqtt(code) | Self::Unparsable { code, .. } => Some(MQTT_BASE | u32::from(code.value())),
             Self::Plain | Self::Notice(_) => None,
             Self::Unsupported => Some(UNSUPPORTED_CMD),
             Self::NoAt => Some(NO_AT),
@@ -296,6 +316,14 @@ mod tests {
     fn unsupported_and_no_at_have_their_subcategories() {
         assert_eq!(err_code_line(CommandError::Unsupported.err_code().unwrap()), "ERR CODE:0x01090000\r\n");
         assert_eq!(err_code_line(CommandError::NoAt.err_code().unwrap()), "ERR CODE:0x01030000\r\n");
+    }
+
+    #[test]
+    fn unparsable_string_has_the_core_line_first() {
+        let e = CommandError::Unparsable { index: 2, code: MqttCode::DataReadFailed };
+        assert_eq!(err_code_line(e.core_code().unwrap()), "ERR CODE:0x01080002\r\n");
+        assert_eq!(err_code_line(e.err_code().unwrap()), "ERR CODE:0x010a6044\r\n");
+        assert_eq!(CommandError::Mqtt(MqttCode::DataReadFailed).core_code(), None);
     }
 
     #[test]

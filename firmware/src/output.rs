@@ -62,8 +62,10 @@ pub fn error_bytes(err: CommandError, style: ErrorStyle, syslog: bool) -> Vec<u8
     match style {
         ErrorStyle::EspAt => {
             // ESP-AT reference §2.2: the ERR CODE line comes before ERROR, and only with syslog on.
-            if let (true, Some(value)) = (syslog, err.err_code()) {
-                chunk.extend_from_slice(err_code_line(value).as_bytes());
+            if syslog {
+                for value in [err.core_code(), err.err_code()].into_iter().flatten() {
+                    chunk.extend_from_slice(err_code_line(value).as_bytes());
+                }
             }
             chunk.extend_from_slice(ERROR);
         }
@@ -114,5 +116,14 @@ mod tests {
     fn a_notice_precedes_the_final_result() {
         let e = CommandError::Notice("ALREADY FULL SUBSCRIBE");
         assert_eq!(error_bytes(e, ErrorStyle::W800, false), b"ALREADY FULL SUBSCRIBE\r\n\r\nERROR\r\n");
+    }
+
+    #[test]
+    fn an_unparsable_parameter_prints_the_core_code_first() {
+        let e = CommandError::Unparsable { index: 2, code: MqttCode::DataReadFailed };
+        let esp = ErrorStyle::EspAt;
+        assert_eq!(error_bytes(e, esp, true), b"ERR CODE:0x01080002\r\nERR CODE:0x010a6044\r\n\r\nERROR\r\n");
+        assert_eq!(error_bytes(e, esp, false), b"\r\nERROR\r\n");
+        assert_eq!(error_bytes(e, ErrorStyle::W800, true), b"\r\nCMD PARSE ERR\r\n");
     }
 }

@@ -12,7 +12,7 @@ pub enum Param {
     Quoted(Vec<u8>),
     /// Unquoted text, e.g. an integer.
     Bare(Vec<u8>),
-    /// A string with no closing quote, or text after the closing quote.
+    /// Begins with a quote but is no string: no closing quote, or text after it.
     Malformed,
 }
 
@@ -58,6 +58,11 @@ impl Params {
         }
     }
 
+    /// Whether the parameter at `index` begins with a quote but is no string (ESP-AT's core cannot parse it).
+    pub fn is_malformed(&self, index: usize) -> bool {
+        matches!(self.get(index), Some(Param::Malformed))
+    }
+
     /// A quoted string that is valid UTF-8 (topics, ids, host names).
     pub fn text(&self, index: usize) -> Option<&str> {
         self.string(index).and_then(|b| std::str::from_utf8(b).ok())
@@ -72,22 +77,41 @@ impl Params {
     }
 }
 
-/// Parses one parameter; returns it and the text after its comma (`None` at the end of the line).
+/// Parses one parameter; returns it and the text after its separator (`None` at the end of the line).
+///
+/// ESP-AT splits at every comma that no backslash escapes, inside quotes too: `"a,b"` is two
+/// parameters, `"a` and `b"`, neither of them a string (esp-at#246, #364, #647). Only then is each
+/// piece read as a quoted string or a bare value.
 fn parse_one(text: &[u8]) -> (Param, Option<&[u8]>) {
-    if text.first() == Some(&b'"') {
-        return parse_quoted(&text[1..]);
-    }
-    let end = text.iter().position(|&b| b == b',');
+    let end = separator(text);
     let (token, tail) = match end {
         Some(i) => (&text[..i], Some(&text[i + 1..])),
         None => (text, None),
     };
-    let param = if token.is_empty() { Param::Omitted } else { Param::Bare(token.to_vec()) };
+    let param = match token {
+        [] => Param::Omitted,
+        [b'"', inner @ ..] => parse_quoted(inner),
+        _ => Param::Bare(token.to_vec()),
+    };
     (param, tail)
 }
 
-/// Parses the inside of a quoted string (the opening quote already consumed).
-fn parse_quoted(text: &[u8]) -> (Param, Option<&[u8]>) {
+/// The index of the first comma not escaped by a backslash.
+fn separator(text: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'\\' => i += 2,
+            b',' => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Reads the inside of a quoted parameter (the opening quote already consumed): the closing quote
+/// must be its last byte.
+fn parse_quoted(text: &[u8]) -> Param {
     let mut value = Vec::new();
     let mut i = 0;
     while i < text.len() {
@@ -97,26 +121,18 @@ fn parse_quoted(text: &[u8]) -> (Param, Option<&[u8]>) {
                 value.push(text[i + 1]);
                 i += 2;
             }
-            b'"' => return after_closing_quote(value, &text[i + 1..]),
+            // A backslash as the last byte escapes nothing: the quote is never closed.
+            b'\\' => return Param::Malformed,
+            b'"' if i + 1 == text.len() => return Param::Quoted(value),
+            // A quote that is not the last byte: text follows the closing quote.
+            b'"' => return Param::Malformed,
             byte => {
                 value.push(byte);
                 i += 1;
             }
         }
     }
-    (Param::Malformed, None)
-}
-
-/// After a closing quote only a comma or the end of the line may follow.
-fn after_closing_quote(value: Vec<u8>, rest: &[u8]) -> (Param, Option<&[u8]>) {
-    match rest.first() {
-        None => (Param::Quoted(value), None),
-        Some(b',') => (Param::Quoted(value), Some(&rest[1..])),
-        Some(_) => {
-            let tail = rest.iter().position(|&b| b == b',').map(|i| &rest[i + 1..]);
-            (Param::Malformed, tail)
-        }
-    }
+    Param::Malformed
 }
 
 #[cfg(test)]
@@ -202,6 +218,30 @@ mod tests {
         assert_eq!(Params::parse(br#"0,"abc"#).0, vec![b("0"), Param::Malformed]);
         let p = Params::parse(br#""ab"c,1"#);
         assert_eq!(p.0, vec![Param::Malformed, b("1")]);
+    }
+
+    #[test]
+    fn unescaped_comma_splits_even_inside_quotes() {
+        // esp-at#647: `"765933, 94875095"` is two parameters, neither a string.
+        let p = Params::parse(br#"0,"t","765933, 94875095",0,0"#);
+        assert_eq!(p.len(), 6);
+        assert_eq!(p.0[2], Param::Malformed);
+        assert_eq!(p.0[3], b(r#" 94875095""#));
+        assert_eq!(p.int(4), Some(0));
+    }
+
+    #[test]
+    fn escaped_closing_quote_or_trailing_backslash_leaves_the_string_open() {
+        let p = Params::parse(br#"0,"abc\",0"#);
+        assert_eq!(p.0, vec![b("0"), Param::Malformed, b("0")]);
+        assert_eq!(Params::parse(br#"0,"abc\"#).0, vec![b("0"), Param::Malformed]);
+        assert!(Params::parse(br#"0,"a"b""#).is_malformed(1));
+        assert_eq!(Params::parse(br#""abc\\""#).string(0), Some(&br"abc\"[..]));
+    }
+
+    #[test]
+    fn escape_of_any_byte_keeps_the_byte() {
+        assert_eq!(Params::parse(br#""\n\0\x41""#).string(0), Some(&b"n0x41"[..]));
     }
 
     #[test]

@@ -183,13 +183,14 @@ impl Decoder {
     fn feed(&mut self, bytes: &[u8], log: &ObservationLog, connections: &Connections) {
         self.buf.extend_from_slice(bytes);
         loop {
+            let flags = connect_flags(&self.buf);
             match Packet::read(&mut self.buf, MAX_PACKET) {
                 Ok(packet) => {
                     if let Packet::Connect(c) = &packet {
                         self.client_id = Some(c.client_id.clone());
                         connections.set_client_id(self.id, &c.client_id);
                     }
-                    if let Some(what) = observe(packet) {
+                    if let Some(what) = observe(packet).map(|o| with_login_flags(o, flags)) {
                         log.push(self.id, self.client_id.clone(), what);
                     }
                 }
@@ -202,6 +203,34 @@ impl Decoder {
                 }
             }
         }
+    }
+}
+
+/// The connect-flags byte of a CONNECT at the start of `buf` (MQTT 3.1.1 §3.1.2.3), if one is there.
+fn connect_flags(buf: &[u8]) -> Option<u8> {
+    if buf.first()? >> 4 != 1 {
+        return None;
+    }
+    // Remaining length: 1 to 4 bytes, the high bit of each saying another follows.
+    let len_bytes = buf[1..].iter().take(4).position(|b| b & 0x80 == 0)? + 1;
+    // Then protocol name (2-byte length + "MQTT") and protocol level, then the flags.
+    buf.get(1 + len_bytes + 6 + 1).copied()
+}
+
+/// The codec reads an absent password as "" (and keeps a login for it); the flags tell absent from empty.
+fn with_login_flags(o: Observation, flags: Option<u8>) -> Observation {
+    match (o, flags) {
+        (Observation::Connect { client_id, username, password, keep_alive, clean_session, will }, Some(f)) => {
+            Observation::Connect {
+                client_id,
+                username: username.filter(|_| f & 0x80 != 0),
+                password: password.filter(|_| f & 0x40 != 0),
+                keep_alive,
+                clean_session,
+                will,
+            }
+        }
+        (o, _) => o,
     }
 }
 
@@ -283,6 +312,19 @@ mod tests {
                 will: Some(Will { topic: "w/t".into(), message: b"bye".to_vec(), qos: 1, retain: true }),
             }
         );
+    }
+
+    #[test]
+    fn a_username_without_password_flag_reads_as_no_password() {
+        let mut connect = Connect::new("dev-2");
+        connect.login = Some(Login::new("alice", ""));
+        let bytes = encode(Packet::Connect(connect));
+        assert_eq!(connect_flags(&bytes).map(|f| f & 0xC0), Some(0x80), "rumqttc writes no empty password");
+        let log = ObservationLog::default();
+        let mut d = Decoder { id: 2, buf: BytesMut::new(), client_id: None };
+        d.feed(&bytes, &log, &Connections::default());
+        let Observation::Connect { username, password, .. } = &log.since(0)[0].what else { panic!("no CONNECT") };
+        assert_eq!((username.as_deref(), password.as_deref()), (Some("alice"), None));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use anyhow::{bail, ensure, Context};
 use cucumber::gherkin::Step;
 use cucumber::{then, when};
+use regex::Regex;
 
 use crate::broker::observations::{Observation, Observed, Transport};
 use crate::world::AtWorld;
@@ -16,6 +17,20 @@ use crate::world::AtWorld;
 #[then(regex = r#"^the broker received a CONNECT from "(.*)" with:$"#)]
 async fn connect_with(world: &mut AtWorld, client_id: String, step: &Step) -> anyhow::Result<()> {
     let seen = wait_for_connect(world, &client_id).await?;
+    check_fields(world, step, "CONNECT", |field| connect_field(&seen.what, field))
+}
+
+/// Like the step above, for a client id the device made up itself (an empty one was configured):
+/// the first CONNECT whose client id matches the anchored regular expression.
+#[then(regex = r#"^the broker received a CONNECT from a client id matching "(.*)" with:$"#)]
+async fn connect_matching(world: &mut AtWorld, pattern: String, step: &Step) -> anyhow::Result<()> {
+    let re = Regex::new(&format!("^(?:{pattern})$")).with_context(|| format!("bad pattern {pattern:?}"))?;
+    let seen = wait_for(
+        world,
+        &format!("a CONNECT from a client id matching {pattern:?}"),
+        |o| matches!(&o.what, Observation::Connect { client_id: c, .. } if re.is_match(c)),
+    )
+    .await?;
     check_fields(world, step, "CONNECT", |field| connect_field(&seen.what, field))
 }
 

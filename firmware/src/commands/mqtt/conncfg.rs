@@ -28,6 +28,10 @@ pub fn conn_config(m: &mut Mqtt, p: &Params) -> CommandResult {
     // one (keepalive): the link's protocol version is read here, before the parameters.
     m.inject(Fault::VersionRead, MqttCode::VersionReadFailed)?;
     let keepalive = int_in(p, 1, 0..=7200, MqttCode::KeepaliveReadFailed, MqttCode::KeepaliveValueIsWrong)?;
+    if keepalive == 0 {
+        // Spec: 0 is forced to 120 s; the binary only logs AT_MQTT_KEEPALIVE_IS_NULL (ESP-AT reference §2.2).
+        tracing::debug!("errno: 0x{:x}", MqttCode::KeepaliveIsNull.value());
+    }
     let disable_clean =
         int_in(p, 2, 0..=1, MqttCode::DisableCleanSessionReadFailed, MqttCode::DisableCleanSessionValueIsWrong)?;
     let topic = text_param(p, 3, &LWT_TOPIC)?;

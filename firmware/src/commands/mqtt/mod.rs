@@ -244,28 +244,34 @@ pub struct StrCodes {
 }
 
 /// A string parameter; an empty one is accepted when its code is only a warning (ESP-AT reference §2.2).
-pub fn bytes_param(p: &Params, i: usize, c: &StrCodes) -> Result<Vec<u8>, MqttCode> {
+///
+/// A parameter that opens a quote but is no string (an unescaped comma inside it, an escaped or
+/// missing closing quote) makes the core print its own PARA_PARSE_FAIL code first (esp-at#647).
+pub fn bytes_param(p: &Params, i: usize, c: &StrCodes) -> Result<Vec<u8>, CommandError> {
+    if p.is_malformed(i) {
+        return Err(CommandError::Unparsable { index: i as u16, code: c.read });
+    }
     let v = p.string(i).ok_or(c.read)?;
     if v.is_empty() {
         if !c.null.is_warning() {
-            return Err(c.null);
+            return Err(c.null.into());
         }
         // The shipped firmware only logs these on its debug port (ESP-AT reference §2.2).
         tracing::debug!("errno: 0x{:x}", c.null.value());
     }
     if v.len() > c.max {
-        return Err(c.over);
+        return Err(c.over.into());
     }
     Ok(v.to_vec())
 }
 
 /// A string parameter that must be UTF-8 (ids, names, topics, hosts).
-pub fn text_param(p: &Params, i: usize, c: &StrCodes) -> Result<String, MqttCode> {
-    String::from_utf8(bytes_param(p, i, c)?).map_err(|_| c.read)
+pub fn text_param(p: &Params, i: usize, c: &StrCodes) -> Result<String, CommandError> {
+    String::from_utf8(bytes_param(p, i, c)?).map_err(|_| c.read.into())
 }
 
 /// A topic of PUB, PUBRAW, SUB or UNSUB.
-pub fn topic(p: &Params, i: usize) -> Result<String, MqttCode> {
+pub fn topic(p: &Params, i: usize) -> Result<String, CommandError> {
     let codes = StrCodes {
         read: MqttCode::TopicReadFailed,
         null: MqttCode::TopicIsNull,
@@ -299,6 +305,15 @@ pub fn timeout(p: &Params, i: usize, accepted: bool) -> Result<Duration, Command
         Some(ms) if TIMEOUT_RANGE.contains(&ms) => Ok(Duration::from_millis(ms as u64)),
         _ => Err(CommandError::Plain),
     }
+}
+
+/// SUB, UNSUB, PUB and PUBRAW check their parameter count before anything else: ESP-AT reference
+/// §2.4 (bin) gives 0x6008 for any count outside `range`, a missing parameter included.
+pub fn count_in(p: &Params, range: RangeInclusive<usize>) -> Result<(), MqttCode> {
+    if !range.contains(&p.len()) {
+        return Err(MqttCode::ParameterCountsIsWrong);
+    }
+    Ok(())
 }
 
 /// More than `max` parameters is 0x6008.
@@ -346,13 +361,15 @@ mod tests {
 
     #[test]
     fn topic_limits() {
-        assert_eq!(topic(&Params::parse(b"0,\"\""), 1), Err(MqttCode::TopicIsNull));
-        assert_eq!(topic(&Params::parse(b"0,t"), 1), Err(MqttCode::TopicReadFailed));
-        assert_eq!(topic(&Params::parse(b"0"), 1), Err(MqttCode::TopicReadFailed));
+        assert_eq!(topic(&Params::parse(b"0,\"\""), 1), Err(MqttCode::TopicIsNull.into()));
+        assert_eq!(topic(&Params::parse(b"0,t"), 1), Err(MqttCode::TopicReadFailed.into()));
+        assert_eq!(topic(&Params::parse(b"0"), 1), Err(MqttCode::TopicReadFailed.into()));
+        let unparsable = CommandError::Unparsable { index: 1, code: MqttCode::TopicReadFailed };
+        assert_eq!(topic(&Params::parse(b"0,\"a,b\""), 1), Err(unparsable));
         let t128 = format!("0,\"{}\"", "a".repeat(128));
         assert_eq!(topic(&Params::parse(t128.as_bytes()), 1).map(|t| t.len()), Ok(128));
         let t129 = format!("0,\"{}\"", "a".repeat(129));
-        assert_eq!(topic(&Params::parse(t129.as_bytes()), 1), Err(MqttCode::TopicIsOverlength));
+        assert_eq!(topic(&Params::parse(t129.as_bytes()), 1), Err(MqttCode::TopicIsOverlength.into()));
     }
 
     #[test]
@@ -386,5 +403,8 @@ mod tests {
     fn extra_parameters_are_counted() {
         assert_eq!(count(&Params::parse(b"0,1"), 2), Ok(()));
         assert_eq!(count(&Params::parse(b"0,1,2"), 2), Err(MqttCode::ParameterCountsIsWrong));
+        assert_eq!(count_in(&Params::parse(b"0,1"), 3..=4), Err(MqttCode::ParameterCountsIsWrong));
+        assert_eq!(count_in(&Params::parse(b"0,1,"), 3..=4), Ok(()));
+        assert_eq!(count_in(&Params::parse(b"0,1,2,3,4"), 3..=4), Err(MqttCode::ParameterCountsIsWrong));
     }
 }

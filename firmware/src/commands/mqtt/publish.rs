@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::{
-    bytes_param, check_connected, count, int_in, link_id, qos, retain, timeout, topic, Mqtt, RawPurpose, StrCodes,
+    bytes_param, check_connected, count_in, int_in, link_id, qos, retain, timeout, topic, Mqtt, RawPurpose, StrCodes,
 };
 use crate::commands::{CommandResult, RawInput, Reply};
 use crate::error_code::{CommandError, MqttCode};
@@ -30,6 +30,7 @@ pub struct RawPublish {
 
 /// `AT+MQTTPUB=<LinkID>,"topic","data",<qos>,<retain>[,<timeout_ms>]`
 pub async fn publish(m: &mut Mqtt, p: &Params) -> CommandResult {
+    count_in(p, 5..=6)?;
     link_id(p)?;
     check_connected(m.state())?;
     let topic = topic(p, 1)?;
@@ -37,7 +38,6 @@ pub async fn publish(m: &mut Mqtt, p: &Params) -> CommandResult {
     let qos = qos(p, 3)?;
     let retain = retain(p, 4)?;
     let wait = timeout(p, 5, m.profile.timeout_param)?;
-    count(p, 6)?;
     // ESP-AT reference §2.5: the client's msg_id < 0 is the CLIENT_*_FAILED code, nothing is sent.
     m.inject(Fault::ClientPublish, MqttCode::ClientPublishFailed)?;
     match send(m, topic, qos, retain, data, wait).await {
@@ -51,6 +51,7 @@ pub async fn publish(m: &mut Mqtt, p: &Params) -> CommandResult {
 
 /// `AT+MQTTPUBRAW=<LinkID>,"topic",<length>,<qos>,<retain>[,<timeout_ms>]`: validate, then ask for the bytes.
 pub fn publish_raw(m: &mut Mqtt, p: &Params) -> CommandResult {
+    count_in(p, 5..=6)?;
     link_id(p)?;
     check_connected(m.state())?;
     let topic = topic(p, 1)?;
@@ -58,7 +59,6 @@ pub fn publish_raw(m: &mut Mqtt, p: &Params) -> CommandResult {
     let qos = qos(p, 3)?;
     let retain = retain(p, 4)?;
     let timeout = timeout(p, 5, m.profile.timeout_param)?;
-    count(p, 6)?;
     let len = len as usize;
     if let Some(buffer) = m.profile.publish_buffer {
         // Spec AT+MQTTPUBRAW (ESP8266): the buffer holds the data plus the MQTT header, so the
@@ -151,7 +151,9 @@ mod tests {
             (r#"0,"t","d",3,0"#, MqttCode::QosValueIsWrong.into()),
             (r#"0,"t","d",,0"#, MqttCode::QosReadFailed.into()),
             (r#"0,"t","d",0,2"#, MqttCode::RetainValueIsWrong.into()),
-            (r#"0,"t","d",0"#, MqttCode::RetainReadFailed.into()),
+            (r#"0,"t","d",0,"#, MqttCode::RetainReadFailed.into()),
+            (r#"0,"t","d",0"#, MqttCode::ParameterCountsIsWrong.into()),
+            (r#"0,"t","a,b",0,0"#, CommandError::Unparsable { index: 2, code: MqttCode::DataReadFailed }),
             (r#"0,"t","d",0,0,1000"#, CommandError::Plain),
             (r#"0,"t","d",0,0,5000,1"#, MqttCode::ParameterCountsIsWrong.into()),
         ];

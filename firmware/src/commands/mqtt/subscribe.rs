@@ -1,6 +1,6 @@
 //! AT+MQTTSUB (and its query) and AT+MQTTUNSUB.
 
-use super::{check_connected, count, link_id, qos, timeout, topic, Mqtt};
+use super::{check_connected, count_in, link_id, qos, timeout, topic, Mqtt};
 use crate::commands::{CommandResult, Reply};
 use crate::error_code::{CommandError, MqttCode};
 use crate::faults::Fault;
@@ -13,12 +13,12 @@ pub const MAX_TOPICS: usize = 10;
 
 /// `AT+MQTTSUB=<LinkID>,"topic",<qos>[,<timeout_ms>]`
 pub async fn subscribe(m: &mut Mqtt, p: &Params) -> CommandResult {
+    count_in(p, 3..=4)?;
     link_id(p)?;
     check_connected(m.state())?;
     let topic = topic(p, 1)?;
     let qos = qos(p, 2)?;
     let wait = timeout(p, 3, m.profile.timeout_param)?;
-    count(p, 4)?;
     if m.profile.subscription_notices(m.quirks) {
         // Spec AT+MQTTSUB: a known topic answers ALREADY SUBSCRIBE without sending anything.
         // The shipped ESP-AT firmware never prints it on the AT port (ESP-AT reference §2.5, esp-at#453).
@@ -69,11 +69,11 @@ fn remember(shared: &link::SharedState, topic: String, qos: u8) {
 
 /// `AT+MQTTUNSUB=<LinkID>,"topic"[,<timeout_ms>]`
 pub async fn unsubscribe(m: &mut Mqtt, p: &Params) -> CommandResult {
+    count_in(p, 2..=3)?;
     link_id(p)?;
     check_connected(m.state())?;
     let topic = topic(p, 1)?;
     let wait = timeout(p, 2, m.profile.timeout_param)?;
-    count(p, 3)?;
     let known = link::lock(&m.shared).topics.iter().any(|(t, _)| *t == topic);
     if !known && m.profile.subscription_notices(m.quirks) {
         // Spec AT+MQTTUNSUB; the shipped firmware sends UNSUBSCRIBE anyway (ESP-AT reference §2.5).
@@ -182,6 +182,11 @@ mod tests {
         assert_eq!(e, MqttCode::ParameterCountsIsWrong.into());
         let e = subscribe(&mut m, &Params::parse(br#"0,"a",3"#)).await.unwrap_err();
         assert_eq!(e, MqttCode::QosValueIsWrong.into());
+        // ESP-AT reference §2.4: the count comes first, before the LinkID and the topic.
+        let e = subscribe(&mut m, &Params::parse(br#"1,"a""#)).await.unwrap_err();
+        assert_eq!(e, MqttCode::ParameterCountsIsWrong.into());
+        let e = unsubscribe(&mut m, &Params::parse(b"x")).await.unwrap_err();
+        assert_eq!(e, MqttCode::ParameterCountsIsWrong.into());
     }
 
     #[test]
