@@ -4,8 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use atconform::broker::BrokerConfig;
+use atconform::coverage::{CodeCoverage, ErrorCodeTable};
 use atconform::dialect::Dialect;
-use atconform::runner::{run, RunOptions};
+use atconform::runner::{run, Outcome, RunOptions};
 use atconform::virtual_device::FirmwareCommand;
 
 #[tokio::main]
@@ -34,11 +35,27 @@ async fn main() -> ExitCode {
     };
     std::fs::create_dir_all(root.join("target/atconform-tests")).expect("create target/atconform-tests");
     match run(options).await {
-        Ok(outcome) if !outcome.failed => ExitCode::SUCCESS,
+        Ok(outcome) if !outcome.failed => every_code_has_a_passing_scenario(&root, &outcome),
         Ok(_) => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("conformance suite could not run: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Every code of fixtures/error_codes.toml must be exercised by a scenario that ran and passed.
+fn every_code_has_a_passing_scenario(root: &std::path::Path, outcome: &Outcome) -> ExitCode {
+    let table = ErrorCodeTable::load(&root.join("fixtures/error_codes.toml")).expect("fixtures/error_codes.toml");
+    let runs = outcome.dialects.iter().map(|d| (d.dialect, &d.tally.scenarios[..]));
+    let coverage = CodeCoverage::compute(&table, runs);
+    let missing: Vec<String> = coverage.missing.iter().map(|c| format!("0x{:04x} {}", c.code, c.name)).collect();
+    let (passed, failed) = (usize::from(missing.is_empty()), usize::from(!missing.is_empty()));
+    println!("error-code coverage: {passed} passed, {failed} failed");
+    if missing.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("error codes with no passing scenario: {}", missing.join(", "));
+        ExitCode::FAILURE
     }
 }
