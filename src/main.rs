@@ -13,6 +13,9 @@ use atconform::report::diff::Diff;
 use atconform::runner::{self, RunOptions};
 use atconform::virtual_device::FirmwareCommand;
 
+#[path = "cli/console_script.rs"]
+mod console_script;
+
 /// Conformance test harness for the MQTT AT command set of Wi-Fi module firmware.
 #[derive(Debug, Parser)]
 #[command(name = "atconform", version, about)]
@@ -35,6 +38,10 @@ enum Command {
     /// Run the virtual firmware on a pseudo-terminal (prints `PTY <path>`; talk to it with picocom).
     #[command(name = "virtual-firmware")]
     VirtualFirmware(virtual_firmware::Args),
+    /// An interactive AT console on a board (--port) or a virtual firmware with the hosted broker (--virtual).
+    Console(console_script::ConsoleArgs),
+    /// Run a send/expect script (`> AT`, `< OK`, `~ regex`, `raw`, `wait`) against a board or a virtual firmware.
+    Script(console_script::ScriptArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -147,6 +154,8 @@ fn main() -> ExitCode {
         Some(Command::Run(args)) => run_suite(args),
         Some(Command::Certs(args)) => write_certs(args),
         Some(Command::Report(command)) => report(command),
+        Some(Command::Console(args)) => console_script::run_console(args),
+        Some(Command::Script(args)) => console_script::run_script(args),
         None => run_suite(parse_default_run()),
     }
 }

@@ -301,7 +301,8 @@ async fn spawn_firmware(
     Ok(FirmwareProcess { _process: process, control_socket })
 }
 
-fn placeholder_vars(broker: &Broker) -> Vars {
+/// The placeholders naming where `broker` listens: `{broker.host}`, `{port.schemeN}`, `{port.<listener>}`, `{port.silent}`.
+pub fn placeholder_vars(broker: &Broker) -> Vars {
     let mut vars = Vars::default();
     vars.set("broker.host", broker.device_host.clone());
     vars.set("port.silent", broker.silent_port.to_string());
