@@ -3,6 +3,7 @@
 //! Both talk to one device, a board (`--port`) or a virtual firmware started
 //! with the hosted broker (`--virtual`), through `atconform::attach`.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -91,7 +92,9 @@ pub fn run_console(args: ConsoleArgs) -> ExitCode {
         match result {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("atconform console: {e}");
+                // On a terminal the cursor may still sit after a half-typed line.
+                let fresh_line = if std::io::stdin().is_terminal() { "\n" } else { "" };
+                eprintln!("{fresh_line}atconform console: {e}");
                 ExitCode::from(1)
             }
         }
