@@ -108,6 +108,11 @@ impl Console<'_> {
                 return Ok(());
             }
         };
+        if self.device.awaiting_raw() {
+            // Sent now, the command would be taken as the message: the device waits for raw data.
+            self.note("the device waits for raw data after its > prompt: send it with :raw TEXT; nothing sent");
+            return Ok(());
+        }
         self.device.send_command(&command).await.map_err(|e| write_error(&e))?;
         self.await_reply(|o| matches!(o, Output::Final(_)), "a final result", interactive).await
     }

@@ -10,6 +10,7 @@ use std::time::Duration;
 use regex::Regex;
 
 use super::parse::{Line, ScriptError, Step};
+use crate::device::transcript::visible;
 use crate::device::{Device, DeviceError, Output};
 use crate::escapes::unescape;
 use crate::expand::Vars;
@@ -155,10 +156,17 @@ async fn play(
 }
 
 /// `Err` with what arrived instead when the output is missing or does not satisfy `ok`.
+/// A line with control bytes (a `+MQTTSUBRECV` payload) may also be met as the transcript shows it.
 fn check(got: Result<Output, DeviceError>, ok: impl Fn(&str) -> bool) -> Result<(), String> {
     match got {
-        Ok(output) if ok(output.text()) => Ok(()),
-        Ok(output) => Err(format!("`{}`", crate::device::transcript::visible(output.text().as_bytes()))),
+        Ok(output) => {
+            let shown = visible(output.text().as_bytes());
+            if ok(output.text()) || ok(&shown) {
+                Ok(())
+            } else {
+                Err(format!("`{shown}`"))
+            }
+        }
         Err(e) => Err(error_text(&e)),
     }
 }
@@ -186,7 +194,7 @@ fn describe(step: &Resolved) -> String {
         Resolved::Send(t) => format!("> {t}"),
         Resolved::Expect(t) => format!("< {t}"),
         Resolved::Match(_, p) => format!("~ {p}"),
-        Resolved::Raw(b) => format!("raw {}", crate::device::transcript::visible(b)),
+        Resolved::Raw(b) => format!("raw {}", visible(b)),
         Resolved::Wait(d) => format!("wait {} ms", d.as_millis()),
     }
 }
@@ -209,6 +217,14 @@ mod tests {
         assert!(re.is_match("+MQTTCONNECTED:0,1,\"127.0.0.1\",\"1883\",\"\",0"));
         assert!(!re.is_match("+MQTTCONNECTED:0,1,\"127a0.0.1\",\"1883\",\"\",0"));
         assert!(!re.is_match("x+MQTTCONNECTED:0,1,\"127.0.0.1\",1"), "patterns match whole lines");
+    }
+
+    #[test]
+    fn a_line_with_control_bytes_is_met_raw_or_as_the_transcript_shows_it() {
+        let line = || Ok(Output::Urc("+MQTTSUBRECV:0,\"t\",3,a\r\n".into()));
+        assert_eq!(check(line(), |t| t == "+MQTTSUBRECV:0,\"t\",3,a\\r\\n"), Ok(()));
+        assert_eq!(check(line(), |t| t == "+MQTTSUBRECV:0,\"t\",3,a\r\n"), Ok(()));
+        assert_eq!(check(line(), |t| t == "x"), Err("`+MQTTSUBRECV:0,\"t\",3,a\\r\\n`".into()));
     }
 
     #[test]
