@@ -61,8 +61,8 @@ impl Collected {
         }
     }
 
-    /// Reads `source` until it ends; with `answer`, replies to a cursor-position query as a terminal does.
-    fn collect(&self, mut source: impl Read + Send + 'static, mut answer: Option<File>) {
+    /// Reads `source` until it ends.
+    fn collect(&self, mut source: impl Read + Send + 'static) {
         let out = self.clone();
         thread::spawn(move || {
             let mut buf = [0u8; 4096];
@@ -71,9 +71,6 @@ impl Collected {
                     break;
                 }
                 out.0.lock().unwrap().extend_from_slice(&buf[..n]);
-                if let Some(tty) = answer.as_mut().filter(|_| buf[..n].windows(4).any(|w| w == b"\x1b[6n")) {
-                    let _ = tty.write_all(b"\x1b[1;1R");
-                }
             }
         });
     }
@@ -108,8 +105,8 @@ fn piped_commands_reach_the_device_and_the_hosted_broker_and_quit_ends_with_0() 
     let dir = scratch("piped");
     let mut child = console(&dir).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let out = Collected::default();
-    out.collect(child.stdout.take().unwrap(), None);
-    out.collect(child.stderr.take().unwrap(), None);
+    out.collect(child.stdout.take().unwrap());
+    out.collect(child.stderr.take().unwrap());
     let mut stdin = child.stdin.take().unwrap();
     let script = "AT\n\
                   AT+MQTTUSERCFG=0,1,\"console-pipe\",\"\",\"\",0,0,\"\"\n\
@@ -131,8 +128,8 @@ fn raw_data_goes_out_after_the_prompt_and_a_bad_placeholder_sends_nothing() {
     let dir = scratch("raw");
     let mut child = console(&dir).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let out = Collected::default();
-    out.collect(child.stdout.take().unwrap(), None);
-    out.collect(child.stderr.take().unwrap(), None);
+    out.collect(child.stdout.take().unwrap());
+    out.collect(child.stderr.take().unwrap());
     let script = "AT+MQTTUSERCFG=0,1,\"console-raw\",\"\",\"\",0,0,\"\"\n\
                   AT+MQTTCONN=0,\"{broker.host}\",{port.scheme1},0\n\
                   AT+MQTTSUB=0,\"raw/t\",0\n\
@@ -159,8 +156,8 @@ fn a_device_that_vanishes_ends_the_console_with_a_message_and_1() {
     let dir = scratch("vanish");
     let mut child = console(&dir).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let out = Collected::default();
-    out.collect(child.stdout.take().unwrap(), None);
-    out.collect(child.stderr.take().unwrap(), None);
+    out.collect(child.stdout.take().unwrap());
+    out.collect(child.stderr.take().unwrap());
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(b"AT\n").unwrap();
     out.wait_for("at> AT\nOK\n");
@@ -189,7 +186,7 @@ impl OnTerminal {
         let master = File::from(pty.master);
         let keys = master.try_clone().unwrap();
         let out = Collected::default();
-        out.collect(master.try_clone().unwrap(), Some(master));
+        out.collect(master);
         out.wait_for("at> ");
         Self { child, keys, out }
     }
@@ -221,6 +218,35 @@ fn on_a_terminal_lines_are_edited_remembered_and_sent_and_quit_ends_with_0() {
     assert!(history.contains("AT+MQTTCONN=0,\"{broker.host}\",{port.scheme1},0"), "history:\n{history}");
     assert!(!history.contains("garbage"), "history:\n{history}");
     assert!(!term.out.text().contains("ERROR"), "nothing was sent wrongly:\n{}", term.out.text());
+}
+
+#[test]
+fn on_a_terminal_a_urc_is_printed_above_the_prompt_and_the_half_typed_line_survives() {
+    let dir = scratch("tty-urc");
+    let mut term = OnTerminal::start(&dir);
+    term.type_and_wait("AT+MQTTCONN", "AT+MQTTCONN");
+    // A hard reset of the virtual firmware makes it print `ready` while the line is half typed.
+    let firmware = nix::unistd::Pid::from_raw(firmware_pid(&term.child));
+    let mark = term.out.mark();
+    nix::sys::signal::kill(firmware, nix::sys::signal::Signal::SIGUSR1).unwrap();
+    term.out.wait_for_after(mark, "ready");
+    term.type_and_wait("?\r", "+MQTTCONN:0,0,");
+    let history = std::fs::read_to_string(dir.join("home/.local/share/atconform/history")).unwrap();
+    assert!(history.lines().any(|l| l == "AT+MQTTCONN?"), "the whole line was sent:\n{history}");
+    term.keys.write_all(b":quit\r").unwrap();
+    assert_eq!(wait_exit(&mut term.child, &term.out).code(), Some(0), "output:\n{}", term.out.text());
+}
+
+#[test]
+fn a_port_that_cannot_be_opened_is_exit_2_naming_it() {
+    let out = Command::new(env!("CARGO_BIN_EXE_atconform"))
+        .args(["console", "--port", "/dev/atconform-no-such-port"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cannot open serial port /dev/atconform-no-such-port"), "{stderr}");
 }
 
 #[test]
