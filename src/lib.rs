@@ -8,13 +8,17 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod board;
+pub mod bringup;
 pub mod broker;
 pub mod control;
 pub mod coverage;
 pub mod device;
 pub mod dialect;
 pub mod expand;
+pub mod flash;
 pub mod pki;
+pub mod ports;
 pub mod report;
 pub mod runner;
 pub mod selection;
