@@ -29,8 +29,13 @@ struct StandIn {
 
 impl StandIn {
     fn start(dialect: &str) -> StandIn {
+        Self::start_with(&["--dialect", dialect])
+    }
+
+    fn start_with(args: &[&str]) -> StandIn {
         let mut process = Command::new(env!("CARGO_BIN_EXE_atconform"))
-            .args(["virtual-firmware", "--dialect", dialect])
+            .arg("virtual-firmware")
+            .args(args)
             .stdin(Stdio::piped()) // it ends when its stdin closes
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -199,9 +204,26 @@ fn a_firmware_version_mismatch_names_expected_and_actual() {
 }
 
 #[test]
-fn sysmfg_provisioning_writes_the_ca_first_and_a_refusal_is_named() {
-    // The virtual firmware has no AT+SYSMFG: the first write is refused, and the error says which.
+fn sysmfg_provisioning_writes_the_device_pki_into_the_board() {
     let dir = scratch("sysmfg");
+    // The stand-in's partitions are the files of its own --pki-dir, empty at first.
+    let partitions = dir.join("partitions");
+    std::fs::create_dir_all(&partitions).unwrap();
+    let standin = StandIn::start_with(&["--dialect", "esp32", "--pki-dir", partitions.to_str().unwrap()]);
+    let board = profile(&dir, &standin.pty, "").to_str().unwrap().to_string();
+    std::fs::write(&board, std::fs::read_to_string(&board).unwrap().replace("preflashed", "sysmfg")).unwrap();
+    let out = run_board(&dir, Path::new(&board), BENCH_FEATURE, &[]);
+    assert_eq!(out.status.code(), Some(0), "stdout: {}\nstderr: {}", text(&out.stdout), text(&out.stderr));
+    for file in ["mqtt_ca.crt", "mqtt_client.crt", "mqtt_client.key"] {
+        let written = std::fs::read(partitions.join(file)).unwrap_or_default();
+        assert_eq!(written, std::fs::read(dir.join("certs/device").join(file)).unwrap(), "{file}");
+    }
+}
+
+#[test]
+fn a_refused_sysmfg_write_is_named() {
+    // Without --pki-dir the stand-in has no partition to write: the first write is refused.
+    let dir = scratch("sysmfg-refused");
     let standin = StandIn::start("esp32");
     let board = profile(&dir, &standin.pty, "").to_str().unwrap().to_string();
     std::fs::write(&board, std::fs::read_to_string(&board).unwrap().replace("preflashed", "sysmfg")).unwrap();
