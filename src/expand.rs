@@ -30,6 +30,11 @@ impl Vars {
         self.values.insert(name.into(), value.into());
     }
 
+    /// The same names with every value passed through `f` (e.g. escaped for a regular expression).
+    pub fn map_values(&self, f: impl Fn(&str) -> String) -> Vars {
+        Vars { values: self.values.iter().map(|(k, v)| (k.clone(), f(v))).collect() }
+    }
+
     /// Expands every placeholder in `text`.
     pub fn expand(&self, text: &str) -> Result<String, ExpandError> {
         let mut out = String::with_capacity(text.len());

@@ -8,19 +8,23 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod attach;
 pub mod board;
 pub mod bringup;
 pub mod broker;
+pub mod console;
 pub mod control;
 pub mod coverage;
 pub mod device;
 pub mod dialect;
+pub mod escapes;
 pub mod expand;
 pub mod flash;
 pub mod pki;
 pub mod ports;
 pub mod report;
 pub mod runner;
+pub mod script;
 pub mod selection;
 pub mod steps;
 pub mod virtual_device;

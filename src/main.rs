@@ -13,7 +13,10 @@ use atconform::report::diff::Diff;
 use atconform::runner::{self, RunOptions};
 use atconform::virtual_device::FirmwareCommand;
 
+#[path = "cli/board_commands.rs"]
 mod board_commands;
+#[path = "cli/console_script.rs"]
+mod console_script;
 
 /// Conformance test harness for the MQTT AT command set of Wi-Fi module firmware.
 #[derive(Debug, Parser)]
@@ -42,6 +45,10 @@ enum Command {
     Ports,
     /// Write a firmware image to an ESP board through its bootloader.
     Flash(board_commands::FlashArgs),
+    /// An interactive AT console on a board (--port) or a virtual firmware with the hosted broker (--virtual).
+    Console(console_script::ConsoleArgs),
+    /// Run a send/expect script (`> AT`, `< OK`, `~ regex`, `raw`, `wait`) against a board or a virtual firmware.
+    Script(console_script::ScriptArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -165,6 +172,8 @@ fn main() -> ExitCode {
         Some(Command::Report(command)) => report(command),
         Some(Command::Ports) => board_commands::list_ports(),
         Some(Command::Flash(args)) => board_commands::flash_command(args),
+        Some(Command::Console(args)) => console_script::run_console(args),
+        Some(Command::Script(args)) => console_script::run_script(args),
         None => run_suite(parse_default_run()),
     }
 }

@@ -310,7 +310,8 @@ async fn spawn_firmware(
     Ok(FirmwareProcess { _process: process, control_socket })
 }
 
-fn placeholder_vars(broker: &Broker) -> Vars {
+/// The placeholders naming where `broker` listens: `{broker.host}`, `{port.schemeN}`, `{port.<listener>}`, `{port.silent}`.
+pub fn placeholder_vars(broker: &Broker) -> Vars {
     let mut vars = Vars::default();
     vars.set("broker.host", broker.device_host.clone());
     vars.set("port.silent", broker.silent_port.to_string());
@@ -483,7 +484,7 @@ pub fn write_html(
 ) -> anyhow::Result<()> {
     let codes = error_codes.filter(|p| p.exists()).map(ErrorCodeTable::load).transpose()?;
     let items = spec_items.filter(|p| p.exists()).map(SpecItems::load).transpose()?;
-    let title = format!("atconform conformance report — {}", chrono_free_timestamp());
+    let title = format!("atconform conformance report — {}", utc_timestamp());
     let page = html::render(HtmlInput { title: &title, records, codes: codes.as_ref(), items: items.as_ref() });
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -491,20 +492,9 @@ pub fn write_html(
     std::fs::write(path, page).with_context(|| format!("cannot write the HTML report {}", path.display()))
 }
 
-/// Seconds since the Unix epoch, in UTC, as `YYYY-MM-DD HH:MM UTC` (civil-from-days, no date crate needed).
-fn chrono_free_timestamp() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02} UTC", rem / 3600, rem % 3600 / 60)
+/// Now, in UTC, to the second (RFC 3339).
+fn utc_timestamp() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
 }
 
 fn record(tally: &Mutex<Tally>, scenario: ScenarioRecord, finished: &ScenarioFinished) {

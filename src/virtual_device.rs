@@ -44,6 +44,9 @@ impl VirtualFirmware {
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))
             .kill_on_drop(true)
+            // Its own process group: Ctrl-C at the harness's terminal (say, to stop a console's wait)
+            // must not reach the device. It still ends with us: its stdin closes, or kill_on_drop.
+            .process_group(0)
             .spawn()
             .with_context(|| format!("cannot start the virtual firmware {:?}", cmd.program))?;
         let stdout = child.stdout.take().context("no stdout from the virtual firmware")?;

@@ -18,6 +18,15 @@ fn write(dir: &Path, file: &str, text: &str) {
     std::fs::write(dir.join(file), text).unwrap();
 }
 
+/// `atconform run` on these features, with its output and PKI inside `dir`, plus `extra` options.
+fn run_features(dir: &Path, features: &Path, extra: &[&str]) -> Output {
+    let (out, certs) = (dir.join("out"), dir.join("certs"));
+    let mut args = vec!["run", "--features", features.to_str().unwrap(), "--out-dir", out.to_str().unwrap()];
+    args.extend(["--certs", certs.to_str().unwrap()]);
+    args.extend_from_slice(extra);
+    atconform(&args)
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -152,17 +161,7 @@ fn each_dialect_runs_what_applies_to_it_and_reports_the_rest_as_excluded() {
     std::fs::create_dir_all(&features).unwrap();
     write(&features, "dialects.feature", DIALECT_FEATURE);
     let junit = dir.join("junit.xml");
-    let out = atconform(&[
-        "run",
-        "--features",
-        features.to_str().unwrap(),
-        "--out-dir",
-        dir.join("out").to_str().unwrap(),
-        "--certs",
-        dir.join("certs").to_str().unwrap(),
-        "--junit",
-        junit.to_str().unwrap(),
-    ]);
+    let out = run_features(&dir, &features, &["--junit", junit.to_str().unwrap()]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "stdout: {stdout}\nstderr: {}", text(&out.stderr));
     assert!(
@@ -198,19 +197,7 @@ fn a_board_run_excludes_virtual_only_scenarios_as_such() {
     let mut first = String::new();
     BufReader::new(board.stdout.take().unwrap()).read_line(&mut first).unwrap();
     let pty = first.trim().strip_prefix("PTY ").expect("PTY line").to_string();
-    let out = atconform(&[
-        "run",
-        "--port",
-        &pty,
-        "--dialect",
-        "w800",
-        "--features",
-        features.to_str().unwrap(),
-        "--out-dir",
-        dir.join("out").to_str().unwrap(),
-        "--certs",
-        dir.join("certs").to_str().unwrap(),
-    ]);
+    let out = run_features(&dir, &features, &["--port", &pty, "--dialect", "w800"]);
     let _ = board.kill();
     let _ = board.wait();
     let stdout = text(&out.stdout);
@@ -231,19 +218,7 @@ fn devices_shard_one_suite_and_the_summary_says_which_device_ran_what() {
         feature.push_str(&format!("  Scenario: s{i}\n    Given the device has been reset\n    When I send AT\n    Then the device answers OK\n"));
     }
     write(&features, "shard.feature", &feature);
-    let out = atconform(&[
-        "run",
-        "--devices",
-        "3",
-        "--dialect",
-        "esp8266",
-        "--features",
-        features.to_str().unwrap(),
-        "--out-dir",
-        dir.join("out").to_str().unwrap(),
-        "--certs",
-        dir.join("certs").to_str().unwrap(),
-    ]);
+    let out = run_features(&dir, &features, &["--devices", "3", "--dialect", "esp8266"]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "stdout: {stdout}\nstderr: {}", text(&out.stderr));
     assert!(stdout.contains("esp8266  6 passed, 0 failed"), "{stdout}");

@@ -55,6 +55,19 @@ Feature: AT+MQTTPUBRAW publishes binary data
         | t           | 4      | 3   | 0      | 0x010a6048 |
         | t           | 4      | 0   | 2      | 0x010a604a |
 
+    Scenario: the link drops while the device waits for the raw data: +MQTTDISCONNECTED then +MQTTPUB:FAIL
+      # ESP-AT reference §2.1 (+MQTTDISCONNECTED is also emitted from inside PUBRAW when the link
+      # drops; +MQTTPUB:FAIL with no final result after it) and §2.6 (the publish waits for its
+      # acknowledgement up to timeout_ms, here the minimum 3000).
+      When I send AT+MQTTPUBRAW=0,"pubraw/lost",4,1,0,3000
+      Then the device answers OK
+      And the device answers >
+      When the broker cuts the connection of "pubraw-1"
+      Then the device reports +MQTTDISCONNECTED:0
+      When I send the raw data "lost"
+      Then the device reports +MQTTPUB:FAIL
+      And the device has reported nothing else
+
   Rule: not connected
 
     Scenario: PUBRAW before connecting is refused without a prompt

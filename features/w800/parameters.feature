@@ -48,6 +48,22 @@ Feature: W800-AT refuses bad MQTT parameters with ERROR or CMD PARSE ERR
     When I send AT+MQTTCONN=0,"{broker.host}",65536,0
     Then the device answers ERROR
 
+  @conn
+  Scenario: port 65535 passes the parameter checks and the connect is attempted
+    # Nothing listens on 65535 here: the connect fails as any failed connect does (conn.feature).
+    When I send AT+MQTTCONN=0,"{broker.host}",65535,0
+    Then the device reports +MQTTDISCONNECTED:0
+    And the device answers ERROR
+
+  Scenario: a 255-byte command is read, a 256-byte command is refused before its parameters
+    # W800 reference §2.1 and §2.7: a 256-byte receive buffer (AT_CMD_RECV_BUFF_LEN) and
+    # a per-command cap of 256 bytes, i.e. under 256 with CR LF, as on ESP-AT.
+    # 34 bytes of command around a 221-byte client id: 255 bytes in all.
+    When I send AT+MQTTUSERCFG=0,1,"{221 x 'c'}","","",0,0,""
+    Then the device answers OK
+    When I send AT+MQTTUSERCFG=0,1,"{222 x 'c'}","","",0,0,""
+    Then the device answers ERROR
+
   Rule: connected
 
     Background:
@@ -97,3 +113,4 @@ Feature: W800-AT refuses bad MQTT parameters with ERROR or CMD PARSE ERR
         | command                   |
         | AT+MQTTPUB=0,"t","x",3,0  |
         | AT+MQTTSUB=0,"t",3        |
+

@@ -100,6 +100,26 @@ pub struct Urc {
     pub at: Instant,
 }
 
+/// One thing the device printed, echo left out, as a console or script sees the line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// A line of a command response.
+    Line(String),
+    /// A line that ends a response: `OK`, `ERROR`, ..., or `>` for the data prompt.
+    Final(String),
+    /// An unsolicited result code.
+    Urc(String),
+}
+
+impl Output {
+    /// The text as the device printed it.
+    pub fn text(&self) -> &str {
+        match self {
+            Output::Line(t) | Output::Final(t) | Output::Urc(t) => t,
+        }
+    }
+}
+
 /// An open session with a device on a serial line.
 pub struct Device {
     port: String,
@@ -108,9 +128,12 @@ pub struct Device {
     transcript: Transcript,
     /// Commands whose echo may still arrive.
     pending_echo: VecDeque<String>,
-    /// Response lines not yet claimed by a wait, with final results in place.
-    responses: VecDeque<ResponseItem>,
-    urcs: VecDeque<Urc>,
+    /// Response lines not yet claimed by a wait, with final results in place, each with its arrival number.
+    responses: VecDeque<(u64, ResponseItem)>,
+    /// URCs not yet claimed, each with its arrival number.
+    urcs: VecDeque<(u64, Urc)>,
+    /// Arrival number of the next frame: it orders the two queues for [`Device::next_output`].
+    arrivals: u64,
     last_sent: String,
     partial: String,
     closed: Option<String>,
@@ -149,6 +172,7 @@ impl Device {
             pending_echo: VecDeque::new(),
             responses: VecDeque::new(),
             urcs: VecDeque::new(),
+            arrivals: 0,
             last_sent: "(nothing yet)".into(),
             partial: String::new(),
             closed: None,
@@ -225,8 +249,8 @@ impl Device {
         matches: impl Fn(&str) -> bool,
     ) -> Result<Urc, DeviceError> {
         self.wait_until(timeout, awaited, |d| {
-            let i = d.urcs.iter().position(|u| matches(&u.text))?;
-            d.urcs.drain(..=i).next_back()
+            let i = d.urcs.iter().position(|(_, u)| matches(&u.text))?;
+            d.urcs.drain(..=i).next_back().map(|(_, u)| u)
         })
         .await
     }
@@ -234,7 +258,43 @@ impl Device {
     /// URCs received and not yet consumed.
     pub fn pending_urcs(&mut self) -> Vec<String> {
         self.drain_events();
-        self.urcs.iter().map(|u| u.text.clone()).collect()
+        self.urcs.iter().map(|(_, u)| u.text.clone()).collect()
+    }
+
+    /// Waits for the next thing the device prints (echo left out), response line or URC, in arrival order.
+    pub async fn next_output(&mut self, timeout: Duration, awaited: &str) -> Result<Output, DeviceError> {
+        self.wait_until(timeout, awaited, Self::take_output).await
+    }
+
+    /// Waits until the device prompts with `>` for raw data, consuming nothing.
+    pub async fn prompt(&mut self, timeout: Duration) -> Result<(), DeviceError> {
+        self.wait_until(timeout, "the > prompt for raw data", |d| d.awaiting_raw.then_some(())).await
+    }
+
+    /// Why the line closed, once it has.
+    pub fn closed(&mut self) -> Option<String> {
+        self.drain_events();
+        self.closed.clone()
+    }
+
+    /// The last `transcript_lines` transcript entries, timestamped, for an error message.
+    pub fn transcript_tail(&self, transcript_lines: usize) -> String {
+        self.transcript.render_since(self.transcript.mark().saturating_sub(transcript_lines))
+    }
+
+    /// Takes the earliest unclaimed response line or URC.
+    fn take_output(&mut self) -> Option<Output> {
+        let response = self.responses.front().map(|(n, _)| *n);
+        let urc = self.urcs.front().map(|(n, _)| *n);
+        match (response, urc) {
+            (Some(r), Some(u)) if u < r => self.urcs.pop_front().map(|(_, u)| Output::Urc(u.text)),
+            (Some(_), _) => self.responses.pop_front().map(|(_, item)| match item {
+                ResponseItem::Line(l) => Output::Line(l),
+                ResponseItem::Final(f) => Output::Final(f),
+            }),
+            (None, Some(_)) => self.urcs.pop_front().map(|(_, u)| Output::Urc(u.text)),
+            (None, None) => None,
+        }
     }
 
     async fn wait_until<T>(
@@ -314,7 +374,7 @@ impl Device {
                 self.awaiting_raw = true;
                 self.finish_response(">".into());
             }
-            Frame::SubRecv { text, .. } => self.urcs.push_back(Urc { text, at: Instant::now() }),
+            Frame::SubRecv { text, .. } => self.push_urc(text),
             Frame::Line(line) => {
                 if let Some(i) = self.pending_echo.iter().position(|c| *c == line) {
                     self.pending_echo.drain(..=i);
@@ -323,11 +383,11 @@ impl Device {
                         // A device that restarted no longer waits for raw data.
                         self.awaiting_raw = false;
                     }
-                    self.urcs.push_back(Urc { text: line, at: Instant::now() });
+                    self.push_urc(line);
                 } else if urc::is_final_result(&line) {
                     self.finish_response(line);
                 } else {
-                    self.responses.push_back(ResponseItem::Line(line));
+                    self.push_response(ResponseItem::Line(line));
                 }
             }
         }
@@ -336,14 +396,24 @@ impl Device {
     fn finish_response(&mut self, result: String) {
         // Once a command has its result, its echo can no longer come.
         self.pending_echo.pop_front();
-        self.responses.push_back(ResponseItem::Final(result));
+        self.push_response(ResponseItem::Final(result));
+    }
+
+    fn push_urc(&mut self, text: String) {
+        self.arrivals += 1;
+        self.urcs.push_back((self.arrivals, Urc { text, at: Instant::now() }));
+    }
+
+    fn push_response(&mut self, item: ResponseItem) {
+        self.arrivals += 1;
+        self.responses.push_back((self.arrivals, item));
     }
 
     fn take_response(&mut self) -> Option<Response> {
-        let end = self.responses.iter().position(|i| matches!(i, ResponseItem::Final(_)))?;
+        let end = self.responses.iter().position(|(_, i)| matches!(i, ResponseItem::Final(_)))?;
         let mut lines = Vec::new();
         let mut result = String::new();
-        for item in self.responses.drain(..=end) {
+        for (_, item) in self.responses.drain(..=end) {
             match item {
                 ResponseItem::Line(l) => lines.push(l),
                 ResponseItem::Final(r) => result = r,

@@ -16,7 +16,7 @@ pub struct SpecItem {
     pub id: String,
     /// `command`, `response`, `urc` or `limit`.
     pub kind: String,
-    /// Literal texts that must all appear in passing scenarios' steps.
+    /// Literal texts that must all appear in passing scenarios' names or steps.
     pub needles: Vec<String>,
     /// The dialects it belongs to; empty = all.
     #[serde(default)]
@@ -58,7 +58,9 @@ impl SpecItem {
             return ItemCoverage::NotApplicable;
         }
         let passing: Vec<&ScenarioRecord> = records.iter().filter(|r| r.dialect == dialect && r.passed()).collect();
-        let seen = |needle: &String| passing.iter().any(|r| r.text.contains(needle.as_str()));
+        let seen = |needle: &String| {
+            passing.iter().any(|r| r.name.contains(needle.as_str()) || r.text.contains(needle.as_str()))
+        };
         if self.needles.iter().all(seen) {
             ItemCoverage::Exercised
         } else {
