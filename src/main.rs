@@ -30,7 +30,7 @@ struct Cli {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the conformance suite (the default): against the virtual firmware, or a board with --port.
+    /// Run the conformance suite (the default): against the virtual firmware, or a board with --board or --port.
     Run(RunArgs),
     /// Write the test PKI (CA, server, client and deliberately bad certificates) to a directory, reusing what is there.
     Certs(CertsArgs),
