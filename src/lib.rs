@@ -9,6 +9,8 @@
 #![warn(missing_docs)]
 
 pub mod attach;
+pub mod board;
+pub mod bringup;
 pub mod broker;
 pub mod console;
 pub mod control;
@@ -17,7 +19,9 @@ pub mod device;
 pub mod dialect;
 pub mod escapes;
 pub mod expand;
+pub mod flash;
 pub mod pki;
+pub mod ports;
 pub mod report;
 pub mod runner;
 pub mod script;

@@ -13,6 +13,8 @@ use atconform::report::diff::Diff;
 use atconform::runner::{self, RunOptions};
 use atconform::virtual_device::FirmwareCommand;
 
+#[path = "cli/board_commands.rs"]
+mod board_commands;
 #[path = "cli/console_script.rs"]
 mod console_script;
 
@@ -28,7 +30,7 @@ struct Cli {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the conformance suite (the default): against the virtual firmware, or a board with --port.
+    /// Run the conformance suite (the default): against the virtual firmware, or a board with --board or --port.
     Run(RunArgs),
     /// Write the test PKI (CA, server, client and deliberately bad certificates) to a directory, reusing what is there.
     Certs(CertsArgs),
@@ -38,6 +40,11 @@ enum Command {
     /// Run the virtual firmware on a pseudo-terminal (prints `PTY <path>`; talk to it with picocom).
     #[command(name = "virtual-firmware")]
     VirtualFirmware(virtual_firmware::Args),
+    /// List the serial ports attached to this host: path, type, USB vid:pid, serial number, manufacturer,
+    /// product and bus location.
+    Ports,
+    /// Write a firmware image to an ESP board through its bootloader.
+    Flash(board_commands::FlashArgs),
     /// An interactive AT console on a board (--port) or a virtual firmware with the hosted broker (--virtual).
     Console(console_script::ConsoleArgs),
     /// Run a send/expect script (`> AT`, `< OK`, `~ regex`, `raw`, `wait`) against a board or a virtual firmware.
@@ -86,6 +93,13 @@ struct CertsArgs {
 
 #[derive(Debug, clap::Args)]
 struct RunArgs {
+    /// Test the board of this profile: a name under fixtures/boards/ (without .toml) or a path.
+    /// It gives the port, baud rate, dialect, broker host, excluded and waived tags.
+    #[arg(long, conflicts_with_all = ["port", "dialect", "baud", "devices"])]
+    board: Option<String>,
+    /// With --board: first write the profile's `firmware` image to the board.
+    #[arg(long, requires = "board")]
+    flash: bool,
     /// Serial port of a board to test (e.g. /dev/ttyUSB0), repeatable for a pool of boards of one dialect;
     /// without it the virtual firmware is started.
     #[arg(long)]
@@ -127,12 +141,14 @@ struct RunArgs {
     /// Directory for failure transcripts and the virtual firmware's log.
     #[arg(long, default_value = "reports")]
     out_dir: PathBuf,
-    /// Address the broker's device-facing listeners bind to (0.0.0.0 for a board on the LAN).
-    #[arg(long, default_value = "127.0.0.1")]
-    broker_bind: std::net::IpAddr,
-    /// Host name or address the device is told to connect to (the host's LAN address for a board).
-    #[arg(long, default_value = "127.0.0.1")]
-    broker_host: String,
+    /// Address the broker's device-facing listeners bind to (0.0.0.0 for a board on the LAN)
+    /// [default: 127.0.0.1; 0.0.0.0 with --board].
+    #[arg(long)]
+    broker_bind: Option<std::net::IpAddr>,
+    /// Host name or address the device is told to connect to (the host's LAN address for a board)
+    /// [default: 127.0.0.1; the profile's broker_host with --board].
+    #[arg(long)]
+    broker_host: Option<String>,
     /// Port of the scheme-1 (MQTT over TCP) listener; 0 picks a free one.
     #[arg(long, default_value_t = 0)]
     broker_port: u16,
@@ -154,6 +170,8 @@ fn main() -> ExitCode {
         Some(Command::Run(args)) => run_suite(args),
         Some(Command::Certs(args)) => write_certs(args),
         Some(Command::Report(command)) => report(command),
+        Some(Command::Ports) => board_commands::list_ports(),
+        Some(Command::Flash(args)) => board_commands::flash_command(args),
         Some(Command::Console(args)) => console_script::run_console(args),
         Some(Command::Script(args)) => console_script::run_script(args),
         None => run_suite(parse_default_run()),
@@ -309,7 +327,18 @@ fn run_suite(args: RunArgs) -> ExitCode {
 async fn run_suite_async(args: RunArgs) -> anyhow::Result<runner::Outcome> {
     runner::check_features_path(&args.features)?;
     let exe = std::env::current_exe().context("cannot find the atconform executable")?;
-    let options = RunOptions {
+    let board = match &args.board {
+        Some(name) => Some(board_commands::prepare(name, args.flash).await?),
+        None => None,
+    };
+    let loopback = std::net::IpAddr::from([127, 0, 0, 1]);
+    let broker_host = args
+        .broker_host
+        .or_else(|| board.as_ref().map(|b| b.board.broker_host.clone()))
+        .unwrap_or_else(|| loopback.to_string());
+    // A board dials the host over the LAN: listen there unless told otherwise.
+    let default_bind = if board.is_some() { std::net::IpAddr::from([0, 0, 0, 0]) } else { loopback };
+    let mut options = RunOptions {
         features: args.features,
         ports: args.port,
         devices: usize::from(args.devices),
@@ -326,12 +355,22 @@ async fn run_suite_async(args: RunArgs) -> anyhow::Result<runner::Outcome> {
         spec_items: Some(args.spec_items),
         out_dir: args.out_dir,
         broker: BrokerConfig {
-            bind: args.broker_bind,
-            server_names: with_broker_host(args.server_names, &args.broker_host),
-            device_host: args.broker_host,
+            bind: args.broker_bind.unwrap_or(default_bind),
+            server_names: with_broker_host(args.server_names, &broker_host),
+            device_host: broker_host,
             tcp_port: args.broker_port,
             certs_dir: args.certs,
         },
+        waived: Vec::new(),
+        bring_up: None,
     };
+    if let Some(run) = board {
+        options.ports = vec![run.port];
+        options.baud = run.board.baud;
+        options.dialects = vec![run.board.dialect];
+        options.tags = run.board.tag_expression(options.tags.as_deref());
+        options.waived = run.board.waived.clone();
+        options.bring_up = Some(run.bring_up);
+    }
     runner::run(options).await
 }

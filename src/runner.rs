@@ -14,6 +14,7 @@ use cucumber::writer::Stats as _;
 use cucumber::{writer, World as _, WriterExt as _};
 use futures::FutureExt as _;
 
+use crate::bringup::{self, BringUp};
 use crate::broker::{Broker, BrokerConfig};
 use crate::control::ControlChannel;
 use crate::coverage::{CodeCoverage, ErrorCodeTable};
@@ -64,6 +65,10 @@ pub struct RunOptions {
     pub broker: BrokerConfig,
     /// The error-code table whose coverage the summary states (`fixtures/error_codes.toml`).
     pub error_codes: Option<PathBuf>,
+    /// Tags (without `@`) of the deviations the board waives: their scenarios are excluded as "waived".
+    pub waived: Vec<String>,
+    /// What to do with each board (`ports`) once it answers AT, before any scenario.
+    pub bring_up: Option<BringUp>,
 }
 
 /// How many scenarios of one dialect ended which way.
@@ -131,7 +136,8 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Outcome> {
     let mut outcomes = Vec::new();
     for &dialect in &options.dialects {
         let on_board = !options.ports.is_empty();
-        let selection = Selection { dialect, on_board, tags: tags.clone(), name: name.clone() };
+        let waived = options.waived.clone();
+        let selection = Selection { dialect, on_board, tags: tags.clone(), name: name.clone(), waived };
         outcomes.push(run_dialect(&options, &brokers, selection).await);
     }
     print_summary(&outcomes);
@@ -274,6 +280,9 @@ async fn open_device(
         .await
         .with_context(|| format!("the device on {path} does not answer AT; check the port, baud rate and cabling"))?;
     ensure!(response.result == "OK", "the device on {path} answered AT with {:?}", response.all_lines());
+    if let (None, Some(bring_up)) = (&firmware, &options.bring_up) {
+        bringup::prepare(&mut device, bring_up, &broker.pki.device_dir).await?;
+    }
     Ok((device, path, firmware))
 }
 
@@ -523,7 +532,7 @@ fn print_code_coverage(table: &Path, outcomes: &[DialectOutcome]) {
 fn print_summary(outcomes: &[DialectOutcome]) {
     println!("\n== atconform summary");
     for o in outcomes {
-        let excluded = [Exclusion::OtherDialect, Exclusion::VirtualOnly, Exclusion::NotSelected]
+        let excluded = [Exclusion::OtherDialect, Exclusion::VirtualOnly, Exclusion::Waived, Exclusion::NotSelected]
             .iter()
             .filter(|why| o.exclusions.count(**why) > 0)
             .map(|why| format!("{} {}", o.exclusions.count(*why), why.label()))

@@ -21,6 +21,8 @@ pub enum Exclusion {
     OtherDialect,
     /// It needs the virtual firmware (`@virtual_only`) and the device is a board.
     VirtualOnly,
+    /// The board's profile waives one of its (deviation) tags.
+    Waived,
     /// `--tags` or `--name` left it out.
     NotSelected,
 }
@@ -31,6 +33,7 @@ impl Exclusion {
         match self {
             Self::OtherDialect => "other dialect",
             Self::VirtualOnly => "virtual only",
+            Self::Waived => "waived",
             Self::NotSelected => "not selected",
         }
     }
@@ -47,6 +50,8 @@ pub struct Selection {
     pub tags: Option<TagOperation>,
     /// The user's `--name` pattern.
     pub name: Option<regex::Regex>,
+    /// Tags (without `@`) the board waives.
+    pub waived: Vec<String>,
 }
 
 impl Selection {
@@ -58,6 +63,9 @@ impl Selection {
         }
         if self.on_board && bare.contains(&VIRTUAL_ONLY_TAG) {
             return Some(Exclusion::VirtualOnly);
+        }
+        if bare.iter().any(|t| self.waived.iter().any(|w| w == t)) {
+            return Some(Exclusion::Waived);
         }
         let tags_ok = self.tags.as_ref().is_none_or(|op| op.eval(bare.iter()));
         let name_ok = self.name.as_ref().is_none_or(|re| re.is_match(scenario_name));
@@ -91,7 +99,21 @@ mod tests {
     use super::*;
 
     fn selection(on_board: bool, tags: Option<&str>) -> Selection {
-        Selection { dialect: Dialect::W800, on_board, tags: tags.map(|t| t.parse().unwrap()), name: None }
+        Selection {
+            dialect: Dialect::W800,
+            on_board,
+            tags: tags.map(|t| t.parse().unwrap()),
+            name: None,
+            waived: vec![],
+        }
+    }
+
+    #[test]
+    fn waived_tags_exclude_as_waived_before_the_tag_expression() {
+        let s = Selection { waived: vec!["esp_at_453".into()], ..selection(true, Some("@pub")) };
+        assert_eq!(s.exclusion(&["sub", "deviation", "esp_at_453"], "x"), Some(Exclusion::Waived));
+        assert_eq!(s.exclusion(&["pub", "deviation"], "x"), None);
+        assert_eq!(s.exclusion(&["esp32", "esp_at_453"], "x"), Some(Exclusion::OtherDialect));
     }
 
     #[test]

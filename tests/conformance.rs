@@ -32,6 +32,8 @@ async fn main() -> ExitCode {
         spec_items: Some(root.join("fixtures/spec_items.toml")),
         out_dir: root.join("target/atconform-tests"),
         broker: BrokerConfig { certs_dir: root.join("target/atconform-tests/certs"), ..BrokerConfig::default() },
+        waived: Vec::new(),
+        bring_up: None,
     };
     std::fs::create_dir_all(root.join("target/atconform-tests")).expect("create target/atconform-tests");
     match run(options).await {

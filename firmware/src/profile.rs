@@ -92,12 +92,14 @@ pub const ESP32: Profile = Profile {
 /// * schemes: the ESP8266 build of the ESP-AT MQTT doc (release v2.2.0.0, AT+MQTTUSERCFG) allows only
 ///   1 and 6, since TLS does not fit its memory;
 /// * AT+MQTTALPN (TLS only) is not in that doc, and W800 reference §3 says "no ALPN or SNI";
+/// * no AT+SYSMFG: it writes ESP-AT v3's mfg NVS (ESP-AT reference §2.8), and v2.2 is the ESP8266's last
+///   release, whose certificates live in flashed partitions (AT+SYSFLASH);
 /// * publish buffer: spec AT+MQTTPUBRAW, `MQTT_BUFFER_SIZE_BYTE` (512 by default) holds the
 ///   published data plus the MQTT header.
 pub const ESP8266: Profile = Profile {
     chip: "ESP8266",
     module: "virtual esp8266",
-    absent_commands: &["MQTTALPN"],
+    absent_commands: &["MQTTALPN", "SYSMFG"],
     schemes: &[1, 6],
     publish_buffer: Some(512),
     ..ESP32
@@ -105,7 +107,8 @@ pub const ESP8266: Profile = Profile {
 
 /// WinnerMicro W800-AT: the W800 spec, and the W800 reference where something is known.
 ///
-/// * commands: W800 reference §1 and §2.2 (no AT+SYSLOG, AT+MQTTCLIENTID, USERNAME, PASSWORD or SNI);
+/// * commands: W800 reference §1 and §2.2 (no AT+SYSLOG, AT+MQTTCLIENTID, USERNAME, PASSWORD or SNI;
+///   no AT+SYSMFG, which is not among the system commands §2.2 lists);
 ///   the USERCFG and CONNCFG queries are in the W800 spec;
 /// * no timeout_ms: W800 reference §2.7; lwt_msg 128: W800 spec AT+MQTTCONNCFG;
 /// * notices: the W800 spec's AT+MQTTSUB and AT+MQTTUNSUB strings; ALREADY FULL SUBSCRIBE ends in
@@ -116,7 +119,7 @@ pub const ESP8266: Profile = Profile {
 pub const W800: Profile = Profile {
     chip: "W800",
     module: "virtual w800",
-    absent_commands: &["SYSLOG", "MQTTCLIENTID", "MQTTUSERNAME", "MQTTPASSWORD", "MQTTSNI"],
+    absent_commands: &["SYSLOG", "SYSMFG", "MQTTCLIENTID", "MQTTUSERNAME", "MQTTPASSWORD", "MQTTSNI"],
     config_queries: true,
     timeout_param: false,
     schemes: &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10],

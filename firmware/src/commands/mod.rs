@@ -1,7 +1,10 @@
 //! Command decoding and the firmware state the commands act on; one module per command family.
 
 pub mod basic;
+pub mod mfg;
 pub mod mqtt;
+
+use std::path::PathBuf;
 
 use crate::error_code::CommandError;
 use crate::faults::Faults;
@@ -29,7 +32,22 @@ pub struct RawInput {
     /// `OK` and the prompt, as this command prints them.
     pub prompt: &'static [u8],
     /// What the bytes are for.
-    pub purpose: mqtt::RawPurpose,
+    pub purpose: RawPurpose,
+}
+
+/// What the raw bytes after a `>` prompt are for.
+#[derive(Debug)]
+pub enum RawPurpose {
+    /// An MQTT command's data.
+    Mqtt(mqtt::RawPurpose),
+    /// An AT+SYSMFG write into this partition file.
+    Mfg(PathBuf),
+}
+
+impl From<mqtt::RawPurpose> for RawPurpose {
+    fn from(purpose: mqtt::RawPurpose) -> Self {
+        Self::Mqtt(purpose)
+    }
 }
 
 impl Reply {
@@ -104,6 +122,8 @@ pub struct Firmware {
     wifi: basic::Wifi,
     mqtt: mqtt::Mqtt,
     profile: &'static Profile,
+    /// The directory standing in for the certificate partitions (AT+SYSMFG writes there).
+    pki_dir: Option<PathBuf>,
     out: Output,
 }
 
@@ -120,6 +140,7 @@ impl Firmware {
                 .with_faults(faults.clone()),
             faults,
             profile: args.dialect.profile(),
+            pki_dir: args.pki_dir.clone(),
             out,
         }
     }
@@ -146,6 +167,7 @@ impl Firmware {
         match (name, form) {
             ("RST", Form::Execute) => Ok(self.reset()),
             ("SYSLOG", Form::Query) => Ok(Reply::Ok(format!("+SYSLOG:{}\r\n", u8::from(self.syslog)).into_bytes())),
+            ("SYSMFG", form) => mfg::execute(self.pki_dir.as_deref(), form),
             ("SYSLOG", Form::Set(p)) => {
                 self.syslog = basic::flag(&p)?;
                 Ok(Reply::ok())
@@ -177,8 +199,12 @@ impl Firmware {
 
     /// Second half of AT+MQTTPUBRAW or AT+MQTTLONG*, once the raw bytes have arrived; a failure
     /// before the publish is a command error after the prompt (`ERR CODE` and `ERROR`).
-    pub async fn finish_raw(&mut self, purpose: mqtt::RawPurpose, data: Vec<u8>) {
-        if let Err(e) = self.mqtt.finish_raw(purpose, data).await {
+    pub async fn finish_raw(&mut self, purpose: RawPurpose, data: Vec<u8>) {
+        let result = match purpose {
+            RawPurpose::Mqtt(purpose) => self.mqtt.finish_raw(purpose, data).await,
+            RawPurpose::Mfg(path) => mfg::finish(&path, &data).map(|()| self.out.write(mfg::DONE)),
+        };
+        if let Err(e) = result {
             self.respond(Err(e));
         }
     }

@@ -33,7 +33,11 @@ pub fn start(m: &mut Mqtt, p: &Params, field: Field) -> CommandResult {
         return Err(CommandError::Plain);
     }
     count(p, 2)?;
-    Ok(Reply::RawInput(RawInput { len: len as usize, prompt: OK_PROMPT, purpose: RawPurpose::Credential(field) }))
+    Ok(Reply::RawInput(RawInput {
+        len: len as usize,
+        prompt: OK_PROMPT,
+        purpose: RawPurpose::Credential(field).into(),
+    }))
 }
 
 /// Stores the value typed after the prompt and prints `OK`.

@@ -68,7 +68,7 @@ pub fn publish_raw(m: &mut Mqtt, p: &Params) -> CommandResult {
         }
     }
     let purpose = RawPurpose::Publish(RawPublish { len, topic, qos, retain, timeout });
-    Ok(Reply::RawInput(RawInput { len, prompt: m.profile.pubraw_prompt, purpose }))
+    Ok(Reply::RawInput(RawInput { len, prompt: m.profile.pubraw_prompt, purpose: purpose.into() }))
 }
 
 /// The size of the MQTT 3.1.1 PUBLISH packet (§3.3): one byte of packet type and flags, the
