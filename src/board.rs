@@ -130,7 +130,7 @@ pub struct Board {
     pub pki: Pki,
     /// Tags (without `@`) whose scenarios this board never runs.
     pub exclude_tags: Vec<String>,
-    /// Deviation tags (without `@`) the board waives: their scenarios are excluded as "waived".
+    /// Deviation tags (without `@`) the board waives: their scenarios run, a failure shows as "waived".
     pub waived: Vec<String>,
     /// The firmware image `run --flash` writes.
     pub firmware: Option<PathBuf>,

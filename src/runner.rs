@@ -65,7 +65,8 @@ pub struct RunOptions {
     pub broker: BrokerConfig,
     /// The error-code table whose coverage the summary states (`fixtures/error_codes.toml`).
     pub error_codes: Option<PathBuf>,
-    /// Tags (without `@`) of the deviations the board waives: their scenarios are excluded as "waived".
+    /// Tags (without `@`) of the deviations the board waives: their scenarios run; a failure shows as
+    /// waived, a pass is flagged as a waiver that unexpectedly passed.
     pub waived: Vec<String>,
     /// What to do with each board (`ports`) once it answers AT, before any scenario.
     pub bring_up: Option<BringUp>,
@@ -80,6 +81,10 @@ pub struct Tally {
     pub failed: usize,
     /// A step had no definition (counted as a failure of the run too).
     pub skipped: usize,
+    /// Failed as a deviation the board waives (not a failure of the run).
+    pub waived: usize,
+    /// Passed although waived: flagged, the waiver may be stale.
+    pub waivers_passed: usize,
     /// `feature: scenario` of each failed or skipped scenario.
     pub not_passed: Vec<String>,
     /// Every scenario that ran, for coverage.
@@ -388,6 +393,7 @@ async fn run_features(
     let tally = Arc::new(Mutex::new(Tally::default()));
     let transcripts = reports.transcripts.clone();
     let after_tally = tally.clone();
+    let waivers = selection.clone();
     let writer = AtWorld::cucumber()
         // One scenario per device at a time; each World leases a free device (world::Lease).
         .max_concurrent_scenarios(parallel)
@@ -399,9 +405,12 @@ async fn run_features(
                 .normalized(),
         )
         .after(move |feature, rule, scenario, finished, world| {
-            let (transcripts, tally) = (transcripts.clone(), after_tally.clone());
+            let (transcripts, tally, waivers) = (transcripts.clone(), after_tally.clone(), waivers.clone());
             async move {
                 let mut scenario_record = ScenarioRecord::new(dialect, feature, rule, scenario, outcome_of(finished));
+                if waivers.waives(&scenario_record.tags) {
+                    scenario_record.waive();
+                }
                 scenario_record.device = world.as_ref().map(|w| w.env.label.clone());
                 scenario_record.message = failure_message(finished);
                 if let (Some(world), ScenarioFinished::StepFailed(..)) = (world, finished) {
@@ -409,7 +418,7 @@ async fn run_features(
                     scenario_record.transcript = Some(world.transcript().await);
                     scenario_record.observations = Some(world.observations());
                 }
-                record(&tally, scenario_record, finished);
+                record(&tally, scenario_record);
             }
             .boxed_local()
         })
@@ -432,7 +441,9 @@ async fn run_features(
         .await;
     let tally = tally.lock().expect("tally lock").clone();
     let json = std::mem::take(&mut *json_buffer.0.lock().expect("buffer lock"));
-    Ok((writer.execution_has_failed(), tally, json))
+    // Not cucumber's own verdict: a waived deviation's failure does not fail the run.
+    let failed = tally.failed + tally.skipped > 0 || writer.parsing_errors() > 0 || writer.hook_errors() > 0;
+    Ok((failed, tally, json))
 }
 
 fn outcome_of(finished: &ScenarioFinished) -> ScenarioOutcome {
@@ -497,12 +508,15 @@ fn utc_timestamp() -> String {
     humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
 }
 
-fn record(tally: &Mutex<Tally>, scenario: ScenarioRecord, finished: &ScenarioFinished) {
+fn record(tally: &Mutex<Tally>, scenario: ScenarioRecord) {
     let mut tally = tally.lock().expect("tally lock");
-    match finished {
-        ScenarioFinished::StepPassed => tally.passed += 1,
-        ScenarioFinished::StepSkipped => tally.skipped += 1,
-        ScenarioFinished::StepFailed(..) | ScenarioFinished::BeforeHookFailed(..) => tally.failed += 1,
+    match scenario.outcome {
+        ScenarioOutcome::Passed => tally.passed += 1,
+        ScenarioOutcome::Skipped => tally.skipped += 1,
+        ScenarioOutcome::Failed => tally.failed += 1,
+        ScenarioOutcome::Waived => tally.waived += 1,
+        ScenarioOutcome::WaiverPassed => tally.waivers_passed += 1,
+        ScenarioOutcome::Excluded => {}
     }
     if !scenario.passed() {
         tally.not_passed.push(format!("{}: {}", scenario.feature, scenario.name));
@@ -532,7 +546,7 @@ fn print_code_coverage(table: &Path, outcomes: &[DialectOutcome]) {
 fn print_summary(outcomes: &[DialectOutcome]) {
     println!("\n== atconform summary");
     for o in outcomes {
-        let excluded = [Exclusion::OtherDialect, Exclusion::VirtualOnly, Exclusion::Waived, Exclusion::NotSelected]
+        let excluded = [Exclusion::OtherDialect, Exclusion::VirtualOnly, Exclusion::NotSelected]
             .iter()
             .filter(|why| o.exclusions.count(**why) > 0)
             .map(|why| format!("{} {}", o.exclusions.count(*why), why.label()))
@@ -541,11 +555,12 @@ fn print_summary(outcomes: &[DialectOutcome]) {
         match &o.setup_error {
             Some(e) => println!("{:<8} not run: {e}", o.dialect.name()),
             None => println!(
-                "{:<8} {} passed, {} failed, {} with unknown steps; excluded: {excluded}; {:.1} s",
+                "{:<8} {} passed, {} failed, {} with unknown steps{}; excluded: {excluded}; {:.1} s",
                 o.dialect.name(),
                 o.tally.passed,
                 o.tally.failed,
                 o.tally.skipped,
+                waiver_counts(&o.tally),
                 o.elapsed.as_secs_f64()
             ),
         }
@@ -559,6 +574,14 @@ fn print_summary(outcomes: &[DialectOutcome]) {
             println!("         report: {}", path.display());
         }
     }
+}
+
+/// ", N waived, M waivers unexpectedly passed" when a board waives deviations.
+fn waiver_counts(tally: &Tally) -> String {
+    if tally.waived + tally.waivers_passed == 0 {
+        return String::new();
+    }
+    format!(", {} waived, {} waivers unexpectedly passed", tally.waived, tally.waivers_passed)
 }
 
 /// How many scenarios each device ran, in device order.

@@ -21,8 +21,6 @@ pub enum Exclusion {
     OtherDialect,
     /// It needs the virtual firmware (`@virtual_only`) and the device is a board.
     VirtualOnly,
-    /// The board's profile waives one of its (deviation) tags.
-    Waived,
     /// `--tags` or `--name` left it out.
     NotSelected,
 }
@@ -33,7 +31,6 @@ impl Exclusion {
         match self {
             Self::OtherDialect => "other dialect",
             Self::VirtualOnly => "virtual only",
-            Self::Waived => "waived",
             Self::NotSelected => "not selected",
         }
     }
@@ -50,11 +47,20 @@ pub struct Selection {
     pub tags: Option<TagOperation>,
     /// The user's `--name` pattern.
     pub name: Option<regex::Regex>,
-    /// Tags (without `@`) the board waives.
+    /// Tags (without `@`) of the deviations the board waives: their scenarios still run, and a
+    /// failure shows as waived, a pass as a waiver that unexpectedly passed.
     pub waived: Vec<String>,
 }
 
 impl Selection {
+    /// Whether the board waives one of these tags.
+    pub fn waives<S: AsRef<str>>(&self, tags: &[S]) -> bool {
+        tags.iter().any(|t| {
+            let t = t.as_ref().strip_prefix('@').unwrap_or(t.as_ref());
+            self.waived.iter().any(|w| w.strip_prefix('@').unwrap_or(w) == t)
+        })
+    }
+
     /// `None` when the scenario runs, otherwise why not.
     pub fn exclusion<S: AsRef<str>>(&self, tags: &[S], scenario_name: &str) -> Option<Exclusion> {
         let bare: Vec<&str> = tags.iter().map(|t| t.as_ref().strip_prefix('@').unwrap_or(t.as_ref())).collect();
@@ -63,9 +69,6 @@ impl Selection {
         }
         if self.on_board && bare.contains(&VIRTUAL_ONLY_TAG) {
             return Some(Exclusion::VirtualOnly);
-        }
-        if bare.iter().any(|t| self.waived.iter().any(|w| w == t)) {
-            return Some(Exclusion::Waived);
         }
         let tags_ok = self.tags.as_ref().is_none_or(|op| op.eval(bare.iter()));
         let name_ok = self.name.as_ref().is_none_or(|re| re.is_match(scenario_name));
@@ -109,10 +112,11 @@ mod tests {
     }
 
     #[test]
-    fn waived_tags_exclude_as_waived_before_the_tag_expression() {
-        let s = Selection { waived: vec!["esp_at_453".into()], ..selection(true, Some("@pub")) };
-        assert_eq!(s.exclusion(&["sub", "deviation", "esp_at_453"], "x"), Some(Exclusion::Waived));
-        assert_eq!(s.exclusion(&["pub", "deviation"], "x"), None);
+    fn waived_scenarios_still_run_and_are_recognised_by_their_tags() {
+        let s = Selection { waived: vec!["esp_at_453".into()], ..selection(true, Some("@sub")) };
+        assert_eq!(s.exclusion(&["sub", "deviation", "esp_at_453"], "x"), None);
+        assert!(s.waives(&["sub", "@esp_at_453"]));
+        assert!(!s.waives(&["sub", "deviation"]));
         assert_eq!(s.exclusion(&["esp32", "esp_at_453"], "x"), Some(Exclusion::OtherDialect));
     }
 

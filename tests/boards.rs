@@ -108,6 +108,28 @@ const BENCH_FEATURE: &str = "Feature: bench
     Given the device has been reset
 ";
 
+/// The bench feature plus a waived deviation that fails, as the waiver predicts.
+const WAIVER_FEATURE: &str = "Feature: bench
+  Scenario: plain
+    Given the device has been reset
+    When I send AT
+    Then the device answers OK
+  @deviation @vendor_bug_1
+  Scenario: a deviation the board waives, which passes all the same
+    Given the device has been reset
+  @deviation @vendor_bug_1
+  Scenario: a deviation the board waives, failing as predicted
+    Given the device has been reset
+    When I send AT
+    Then the device answers ERROR
+  @slow
+  Scenario: excluded by the profile
+    Given the device has been reset
+  @virtual_only
+  Scenario: needs the control channel
+    Given the device has been reset
+";
+
 const WIFI: [(&str, &str); 2] = [("BENCH_SSID", "bench, \"lab\""), ("BENCH_PASSWORD", "s3cret\\pass")];
 
 #[test]
@@ -173,18 +195,21 @@ fn a_board_run_checks_the_firmware_joins_the_network_and_reports_waived_scenario
                  wifi_ssid_env = \"BENCH_SSID\"\nwifi_password_env = \"BENCH_PASSWORD\"\n\
                  exclude_tags = [\"slow\"]\nwaived = [\"@vendor_bug_1\"]\n";
     let board = profile(&dir, &standin.pty, extra);
-    let out = run_board(&dir, &board, BENCH_FEATURE, &WIFI);
+    let out = run_board(&dir, &board, WAIVER_FEATURE, &WIFI);
     let stdout = text(&out.stdout);
+    // The waived deviation's failure does not fail the run; its pass is flagged, not counted as passed.
     assert_eq!(out.status.code(), Some(0), "stdout: {stdout}\nstderr: {}", text(&out.stderr));
     assert!(stdout.contains(&format!("board bench (esp32) on {}", standin.pty)), "{stdout}");
     assert!(
         stdout.contains(
-            "esp32    1 passed, 0 failed, 0 with unknown steps; excluded: 1 virtual only, 1 waived, 1 not selected"
+            "esp32    1 passed, 0 failed, 0 with unknown steps, 1 waived, 1 waivers unexpectedly passed; \
+             excluded: 1 virtual only, 1 not selected"
         ),
         "{stdout}"
     );
     let json = std::fs::read_to_string(dir.join("run.json")).unwrap();
-    assert!(json.contains(r#""name": "excluded: waived""#), "{json}");
+    assert!(json.contains(r#""outcome": "waived""#), "{json}");
+    assert!(json.contains(r#""outcome": "waiver_passed""#), "{json}");
 }
 
 #[test]

@@ -34,6 +34,8 @@ pub struct Diff {
     pub added: Vec<Change>,
     /// In the old run only.
     pub removed: Vec<Change>,
+    /// Any other change of outcome (e.g. into or out of a waiver).
+    pub changed: Vec<Change>,
 }
 
 impl Diff {
@@ -66,7 +68,8 @@ impl Diff {
             (Some(Excluded), Some(_)) => Some(&mut self.newly_run),
             (None, Some(_)) => Some(&mut self.added),
             (Some(_), None) => Some(&mut self.removed),
-            _ => None, // failed ↔ unknown step: still failing
+            (Some(o), Some(n)) if failing(o) && failing(n) => None, // failed ↔ unknown step: still failing
+            _ => Some(&mut self.changed),
         }
     }
 
@@ -85,6 +88,7 @@ impl fmt::Display for Diff {
             ("newly run", &self.newly_run),
             ("added", &self.added),
             ("removed", &self.removed),
+            ("other changes", &self.changed),
         ];
         for (title, changes) in sections {
             writeln!(f, "{title}: {}", changes.len())?;

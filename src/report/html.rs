@@ -29,7 +29,7 @@ pub struct HtmlInput<'a> {
 const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}
 th{background:#f3f3f3}.pass{background:#d8f5d8}.fail{background:#f8d0d0}.excl{background:#eee;color:#666}
-.miss{background:#fde9c8}.na{color:#aaa}pre{background:#f7f7f7;padding:.6em;overflow-x:auto;font-size:12px}
+.miss{background:#fde9c8}.waiv{background:#fff3b0}.na{color:#aaa}pre{background:#f7f7f7;padding:.6em;overflow-x:auto;font-size:12px}
 details{margin:.5em 0}summary{cursor:pointer;font-weight:600}h2{margin-top:2em}";
 
 /// Renders the whole report.
@@ -61,6 +61,8 @@ struct Counts {
     passed: usize,
     failed: usize,
     excluded: usize,
+    waived: usize,
+    waivers_passed: usize,
 }
 
 impl Counts {
@@ -69,21 +71,30 @@ impl Counts {
             ScenarioOutcome::Passed => self.passed += 1,
             ScenarioOutcome::Failed | ScenarioOutcome::Skipped => self.failed += 1,
             ScenarioOutcome::Excluded => self.excluded += 1,
+            ScenarioOutcome::Waived => self.waived += 1,
+            ScenarioOutcome::WaiverPassed => self.waivers_passed += 1,
         }
     }
 
     fn cell(self) -> String {
         let class = match self {
             Counts { failed: 1.., .. } => "fail",
+            Counts { waived: 1.., .. } | Counts { waivers_passed: 1.., .. } => "waiv",
             Counts { passed: 1.., .. } => "pass",
             Counts { excluded: 1.., .. } => "excl",
             _ => "na",
         };
-        let text = if self.passed + self.failed + self.excluded == 0 {
+        let mut text = if self.passed + self.failed + self.excluded + self.waived + self.waivers_passed == 0 {
             "—".to_string()
         } else {
             format!("{} passed, {} failed, {} excluded", self.passed, self.failed, self.excluded)
         };
+        if self.waived > 0 {
+            text.push_str(&format!(", {} waived", self.waived));
+        }
+        if self.waivers_passed > 0 {
+            text.push_str(&format!(", {} waivers unexpectedly passed", self.waivers_passed));
+        }
         format!("<td class=\"{class}\">{text}</td>")
     }
 }
@@ -91,7 +102,7 @@ impl Counts {
 fn totals(records: &[ScenarioRecord], dialects: &[Dialect]) -> String {
     let mut out = String::from(
         "<h2>Summary</h2><table><tr><th>dialect</th><th>passed</th><th>failed</th>\
-        <th>unknown step</th><th>excluded (why)</th><th>devices</th></tr>",
+        <th>unknown step</th><th>waived</th><th>waivers that passed</th><th>excluded (why)</th><th>devices</th></tr>",
     );
     for d in dialects {
         let mine: Vec<&ScenarioRecord> = records.iter().filter(|r| r.dialect == *d).collect();
@@ -107,11 +118,14 @@ fn totals(records: &[ScenarioRecord], dialects: &[Dialect]) -> String {
         let devices = devices.into_iter().map(esc).collect::<Vec<_>>().join("<br>");
         let _ = write!(
             out,
-            "<tr><th>{d}</th><td class=\"pass\">{}</td><td class=\"{}\">{}</td><td>{}</td><td>{} {}</td><td>{devices}</td></tr>",
+            "<tr><th>{d}</th><td class=\"pass\">{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{} {}</td><td>{devices}</td></tr>",
             count(ScenarioOutcome::Passed),
             if count(ScenarioOutcome::Failed) > 0 { "fail" } else { "pass" },
             count(ScenarioOutcome::Failed),
             count(ScenarioOutcome::Skipped),
+            count(ScenarioOutcome::Waived),
+            count(ScenarioOutcome::WaiverPassed),
             count(ScenarioOutcome::Excluded),
             if why.is_empty() { String::new() } else { format!("({})", esc(&why)) },
         );
@@ -237,6 +251,16 @@ fn failures(records: &[ScenarioRecord]) -> String {
     let failed: Vec<&ScenarioRecord> =
         records.iter().filter(|r| matches!(r.outcome, ScenarioOutcome::Failed | ScenarioOutcome::Skipped)).collect();
     let mut out = format!("<h2>Failures ({})</h2>", failed.len());
+    let waivers_passed: Vec<&ScenarioRecord> =
+        records.iter().filter(|r| r.outcome == ScenarioOutcome::WaiverPassed).collect();
+    if !waivers_passed.is_empty() {
+        let n = waivers_passed.len();
+        let _ = write!(out, "<p class=\"waiv\">{n} waived deviations passed: is the waiver stale?</p><ul>");
+        for r in waivers_passed {
+            let _ = write!(out, "<li>[{}] {}: {}</li>", r.dialect, esc(&r.feature), esc(&r.name));
+        }
+        out.push_str("</ul>");
+    }
     for r in failed {
         let _ = write!(
             out,

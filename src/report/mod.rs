@@ -28,6 +28,10 @@ pub enum ScenarioOutcome {
     Skipped,
     /// Not run: another dialect's, virtual only on a board, or not selected.
     Excluded,
+    /// Failed, as the deviation the board's profile waives predicts.
+    Waived,
+    /// Passed although the board's profile waives it: the waiver may be stale.
+    WaiverPassed,
 }
 
 impl ScenarioOutcome {
@@ -38,6 +42,8 @@ impl ScenarioOutcome {
             Self::Failed => "failed",
             Self::Skipped => "unknown step",
             Self::Excluded => "excluded",
+            Self::Waived => "waived",
+            Self::WaiverPassed => "waiver unexpectedly passed",
         }
     }
 }
@@ -133,7 +139,16 @@ impl ScenarioRecord {
         self
     }
 
-    /// Whether every step passed.
+    /// Applies a board's waiver: a failure becomes waived, a pass is flagged.
+    pub fn waive(&mut self) {
+        self.outcome = match self.outcome {
+            ScenarioOutcome::Failed | ScenarioOutcome::Skipped => ScenarioOutcome::Waived,
+            ScenarioOutcome::Passed => ScenarioOutcome::WaiverPassed,
+            other => other,
+        };
+    }
+
+    /// Whether every step passed (and no waiver applied).
     pub fn passed(&self) -> bool {
         self.outcome == ScenarioOutcome::Passed
     }
