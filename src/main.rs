@@ -123,6 +123,10 @@ struct RunArgs {
     /// Only scenarios whose name matches this regular expression.
     #[arg(long, short = 'n')]
     name: Option<String>,
+    /// Run a failed scenario up to N more times (flaky hardware); a pass on a retry is reported
+    /// as "passed on retry", never as a plain pass.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    retry: usize,
     /// Write a JUnit XML report here (with several dialects, one file each: junit-esp32.xml, ...).
     #[arg(long)]
     junit: Option<PathBuf>,
@@ -363,6 +367,7 @@ async fn run_suite_async(args: RunArgs) -> anyhow::Result<runner::Outcome> {
         },
         waived: Vec::new(),
         bring_up: None,
+        retries: args.retry,
     };
     if let Some(run) = board {
         options.ports = vec![run.port];

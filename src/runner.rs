@@ -68,6 +68,8 @@ pub struct RunOptions {
     /// Tags (without `@`) of the deviations the board waives: their scenarios run; a failure shows as
     /// waived, a pass is flagged as a waiver that unexpectedly passed.
     pub waived: Vec<String>,
+    /// How many times a failed scenario is run again.
+    pub retries: usize,
     /// What to do with each board (`ports`) once it answers AT, before any scenario.
     pub bring_up: Option<BringUp>,
 }
@@ -85,6 +87,8 @@ pub struct Tally {
     pub waived: usize,
     /// Passed although waived: flagged, the waiver may be stale.
     pub waivers_passed: usize,
+    /// Failed, then passed on a retry.
+    pub passed_on_retry: usize,
     /// `feature: scenario` of each failed or skipped scenario.
     pub not_passed: Vec<String>,
     /// Every scenario that ran, for coverage.
@@ -424,6 +428,7 @@ async fn run_features(
         })
         // After with_writer, which would replace the wrapper: an unknown step fails its scenario.
         .fail_on_skipped()
+        .retries((options.retries > 0).then_some(options.retries))
         // No CLI of its own: selection is ours, so a --tags filter cannot bypass the dialect filter.
         .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
         .filter_run(options.features.clone(), move |feature, rule, scenario| {
@@ -508,14 +513,28 @@ fn utc_timestamp() -> String {
     humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
 }
 
-fn record(tally: &Mutex<Tally>, scenario: ScenarioRecord) {
+fn record(tally: &Mutex<Tally>, mut scenario: ScenarioRecord) {
     let mut tally = tally.lock().expect("tally lock");
+    // A retry of a scenario that already ended: it replaces the earlier attempt's record.
+    if let Some(i) = tally.scenarios.iter().position(|s| s.key() == scenario.key()) {
+        let earlier = tally.scenarios.remove(i);
+        tally.forget(&earlier);
+        scenario.attempts = earlier.attempts + 1;
+        if scenario.outcome == ScenarioOutcome::Passed {
+            scenario.outcome = ScenarioOutcome::PassedOnRetry;
+            // Keep why the earlier attempt failed: that is what a flaky scenario needs looked at.
+            scenario.message = earlier.message.map(|m| format!("an earlier attempt failed: {m}"));
+            scenario.transcript = earlier.transcript;
+            scenario.observations = earlier.observations;
+        }
+    }
     match scenario.outcome {
         ScenarioOutcome::Passed => tally.passed += 1,
         ScenarioOutcome::Skipped => tally.skipped += 1,
         ScenarioOutcome::Failed => tally.failed += 1,
         ScenarioOutcome::Waived => tally.waived += 1,
         ScenarioOutcome::WaiverPassed => tally.waivers_passed += 1,
+        ScenarioOutcome::PassedOnRetry => tally.passed_on_retry += 1,
         ScenarioOutcome::Excluded => {}
     }
     if !scenario.passed() {
@@ -576,12 +595,37 @@ fn print_summary(outcomes: &[DialectOutcome]) {
     }
 }
 
-/// ", N waived, M waivers unexpectedly passed" when a board waives deviations.
+/// ", N waived, M waivers unexpectedly passed" when a board waives deviations, and
+/// ", N passed on retry" when retries were needed.
 fn waiver_counts(tally: &Tally) -> String {
-    if tally.waived + tally.waivers_passed == 0 {
-        return String::new();
+    let mut text = String::new();
+    if tally.waived + tally.waivers_passed > 0 {
+        text = format!(", {} waived, {} waivers unexpectedly passed", tally.waived, tally.waivers_passed);
     }
-    format!(", {} waived, {} waivers unexpectedly passed", tally.waived, tally.waivers_passed)
+    if tally.passed_on_retry > 0 {
+        text.push_str(&format!(", {} passed on retry", tally.passed_on_retry));
+    }
+    text
+}
+
+impl Tally {
+    /// Takes back the counts of a record that a retry replaces.
+    fn forget(&mut self, earlier: &ScenarioRecord) {
+        let counter = match earlier.outcome {
+            ScenarioOutcome::Passed => &mut self.passed,
+            ScenarioOutcome::Failed => &mut self.failed,
+            ScenarioOutcome::Skipped => &mut self.skipped,
+            ScenarioOutcome::Waived => &mut self.waived,
+            ScenarioOutcome::WaiverPassed => &mut self.waivers_passed,
+            ScenarioOutcome::PassedOnRetry => &mut self.passed_on_retry,
+            ScenarioOutcome::Excluded => return,
+        };
+        *counter = counter.saturating_sub(1);
+        let name = format!("{}: {}", earlier.feature, earlier.name);
+        if let Some(i) = self.not_passed.iter().position(|n| *n == name) {
+            self.not_passed.remove(i);
+        }
+    }
 }
 
 /// How many scenarios each device ran, in device order.
@@ -627,6 +671,23 @@ pub fn check_features_path(path: &Path) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_retry_replaces_the_earlier_attempt_and_a_late_pass_is_not_a_plain_pass() {
+        let tally = Mutex::new(Tally::default());
+        let attempt = |outcome| ScenarioRecord::blank(Dialect::Esp32, "F", "s", outcome);
+        let mut failed = attempt(ScenarioOutcome::Failed);
+        failed.message = Some("no OK".into());
+        record(&tally, failed.clone());
+        record(&tally, failed);
+        record(&tally, attempt(ScenarioOutcome::Passed));
+        let tally = tally.into_inner().unwrap();
+        assert_eq!((tally.passed, tally.failed, tally.passed_on_retry), (0, 0, 1));
+        assert_eq!(tally.scenarios.len(), 1);
+        assert_eq!(tally.scenarios[0].attempts, 3);
+        assert_eq!(tally.scenarios[0].message.as_deref(), Some("an earlier attempt failed: no OK"));
+        assert_eq!(tally.not_passed, ["F: s"]); // listed once: a flaky scenario is not a plain pass
+    }
 
     #[test]
     fn report_paths_get_the_dialect_only_when_several_run() {

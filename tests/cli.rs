@@ -291,3 +291,22 @@ fn report_diff_of_a_file_that_is_not_a_report_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("is not a cucumber JSON report of atconform"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn a_retried_failure_is_one_failed_scenario_that_ran_twice() {
+    let dir = scratch("retry");
+    let features = dir.join("features");
+    std::fs::create_dir_all(&features).unwrap();
+    write(
+        &features,
+        "retry.feature",
+        "Feature: retry\n  Scenario: always wrong\n    Given the device has been reset\n    When I send AT\n    Then the device answers ERROR\n",
+    );
+    let json = dir.join("run.json");
+    let out = run_features(&dir, &features, &["--dialect", "esp32", "--retry", "1", "--json", json.to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("esp32    0 passed, 1 failed, 0 with unknown steps;"), "{stdout}");
+    let json = std::fs::read_to_string(json).unwrap();
+    assert!(json.contains(r#""attempts": 2"#), "{json}");
+}

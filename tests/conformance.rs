@@ -33,6 +33,7 @@ async fn main() -> ExitCode {
         out_dir: root.join("target/atconform-tests"),
         broker: BrokerConfig { certs_dir: root.join("target/atconform-tests/certs"), ..BrokerConfig::default() },
         waived: Vec::new(),
+        retries: 0,
         bring_up: None,
     };
     std::fs::create_dir_all(root.join("target/atconform-tests")).expect("create target/atconform-tests");

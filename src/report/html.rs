@@ -63,6 +63,7 @@ struct Counts {
     excluded: usize,
     waived: usize,
     waivers_passed: usize,
+    passed_on_retry: usize,
 }
 
 impl Counts {
@@ -73,18 +74,23 @@ impl Counts {
             ScenarioOutcome::Excluded => self.excluded += 1,
             ScenarioOutcome::Waived => self.waived += 1,
             ScenarioOutcome::WaiverPassed => self.waivers_passed += 1,
+            ScenarioOutcome::PassedOnRetry => self.passed_on_retry += 1,
         }
     }
 
     fn cell(self) -> String {
         let class = match self {
             Counts { failed: 1.., .. } => "fail",
-            Counts { waived: 1.., .. } | Counts { waivers_passed: 1.., .. } => "waiv",
+            Counts { waived: 1.., .. } | Counts { waivers_passed: 1.., .. } | Counts { passed_on_retry: 1.., .. } => {
+                "waiv"
+            }
             Counts { passed: 1.., .. } => "pass",
             Counts { excluded: 1.., .. } => "excl",
             _ => "na",
         };
-        let mut text = if self.passed + self.failed + self.excluded + self.waived + self.waivers_passed == 0 {
+        let total =
+            self.passed + self.failed + self.excluded + self.waived + self.waivers_passed + self.passed_on_retry;
+        let mut text = if total == 0 {
             "—".to_string()
         } else {
             format!("{} passed, {} failed, {} excluded", self.passed, self.failed, self.excluded)
@@ -95,6 +101,9 @@ impl Counts {
         if self.waivers_passed > 0 {
             text.push_str(&format!(", {} waivers unexpectedly passed", self.waivers_passed));
         }
+        if self.passed_on_retry > 0 {
+            text.push_str(&format!(", {} passed on retry", self.passed_on_retry));
+        }
         format!("<td class=\"{class}\">{text}</td>")
     }
 }
@@ -102,7 +111,7 @@ impl Counts {
 fn totals(records: &[ScenarioRecord], dialects: &[Dialect]) -> String {
     let mut out = String::from(
         "<h2>Summary</h2><table><tr><th>dialect</th><th>passed</th><th>failed</th>\
-        <th>unknown step</th><th>waived</th><th>waivers that passed</th><th>excluded (why)</th><th>devices</th></tr>",
+        <th>unknown step</th><th>passed on retry</th><th>waived</th><th>waivers that passed</th><th>excluded (why)</th><th>devices</th></tr>",
     );
     for d in dialects {
         let mine: Vec<&ScenarioRecord> = records.iter().filter(|r| r.dialect == *d).collect();
@@ -118,12 +127,13 @@ fn totals(records: &[ScenarioRecord], dialects: &[Dialect]) -> String {
         let devices = devices.into_iter().map(esc).collect::<Vec<_>>().join("<br>");
         let _ = write!(
             out,
-            "<tr><th>{d}</th><td class=\"pass\">{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td>\
+            "<tr><th>{d}</th><td class=\"pass\">{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
              <td>{} {}</td><td>{devices}</td></tr>",
             count(ScenarioOutcome::Passed),
             if count(ScenarioOutcome::Failed) > 0 { "fail" } else { "pass" },
             count(ScenarioOutcome::Failed),
             count(ScenarioOutcome::Skipped),
+            count(ScenarioOutcome::PassedOnRetry),
             count(ScenarioOutcome::Waived),
             count(ScenarioOutcome::WaiverPassed),
             count(ScenarioOutcome::Excluded),
@@ -248,11 +258,12 @@ fn item_table(items: &SpecItems, records: &[ScenarioRecord], dialects: &[Dialect
 }
 
 fn failures(records: &[ScenarioRecord]) -> String {
-    let failed: Vec<&ScenarioRecord> =
-        records.iter().filter(|r| matches!(r.outcome, ScenarioOutcome::Failed | ScenarioOutcome::Skipped)).collect();
+    let of = |outcomes: &[ScenarioOutcome]| -> Vec<&ScenarioRecord> {
+        records.iter().filter(|r| outcomes.contains(&r.outcome)).collect()
+    };
+    let failed = of(&[ScenarioOutcome::Failed, ScenarioOutcome::Skipped]);
     let mut out = format!("<h2>Failures ({})</h2>", failed.len());
-    let waivers_passed: Vec<&ScenarioRecord> =
-        records.iter().filter(|r| r.outcome == ScenarioOutcome::WaiverPassed).collect();
+    let waivers_passed = of(&[ScenarioOutcome::WaiverPassed]);
     if !waivers_passed.is_empty() {
         let n = waivers_passed.len();
         let _ = write!(out, "<p class=\"waiv\">{n} waived deviations passed: is the waiver stale?</p><ul>");
@@ -261,25 +272,34 @@ fn failures(records: &[ScenarioRecord]) -> String {
         }
         out.push_str("</ul>");
     }
-    for r in failed {
-        let _ = write!(
-            out,
-            "<details open><summary class=\"fail\">[{}] {}: {} (line {})</summary><p>device: {}</p>",
-            r.dialect,
-            esc(&r.feature),
-            esc(&r.name),
-            r.line,
-            esc(r.device.as_deref().unwrap_or("?"))
-        );
-        for (title, text) in
-            [("message", &r.message), ("serial transcript", &r.transcript), ("broker observations", &r.observations)]
-        {
-            if let Some(text) = text {
-                let _ = write!(out, "<h4>{title}</h4><pre>{}</pre>", esc(text));
-            }
-        }
-        out.push_str("</details>");
+    failed.iter().for_each(|r| out.push_str(&failure_details(r)));
+    let flaky = of(&[ScenarioOutcome::PassedOnRetry]);
+    if !flaky.is_empty() {
+        let _ = write!(out, "<h2>Passed on retry ({})</h2><p>Flaky: not counted as passed.</p>", flaky.len());
+        flaky.iter().for_each(|r| out.push_str(&failure_details(r)));
     }
+    out
+}
+
+/// One failed (or flaky) scenario: where it ran, its message, transcript and broker observations.
+fn failure_details(r: &ScenarioRecord) -> String {
+    let attempts = if r.attempts > 1 { format!(" — attempt {}", r.attempts) } else { String::new() };
+    let mut out = format!(
+        "<details open><summary class=\"fail\">[{}] {}: {} (line {}){attempts}</summary><p>device: {}</p>",
+        r.dialect,
+        esc(&r.feature),
+        esc(&r.name),
+        r.line,
+        esc(r.device.as_deref().unwrap_or("?"))
+    );
+    for (title, text) in
+        [("message", &r.message), ("serial transcript", &r.transcript), ("broker observations", &r.observations)]
+    {
+        if let Some(text) = text {
+            let _ = write!(out, "<h4>{title}</h4><pre>{}</pre>", esc(text));
+        }
+    }
+    out.push_str("</details>");
     out
 }
 

@@ -16,6 +16,10 @@ use serde::{Deserialize, Serialize};
 use crate::dialect::Dialect;
 use crate::selection::{Exclusion, VIRTUAL_ONLY_TAG};
 
+fn one() -> u32 {
+    1
+}
+
 /// How a scenario ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -32,6 +36,8 @@ pub enum ScenarioOutcome {
     Waived,
     /// Passed although the board's profile waives it: the waiver may be stale.
     WaiverPassed,
+    /// Failed, then passed when run again (`--retry`): flaky, not a plain pass.
+    PassedOnRetry,
 }
 
 impl ScenarioOutcome {
@@ -44,6 +50,7 @@ impl ScenarioOutcome {
             Self::Excluded => "excluded",
             Self::Waived => "waived",
             Self::WaiverPassed => "waiver unexpectedly passed",
+            Self::PassedOnRetry => "passed on retry",
         }
     }
 }
@@ -71,6 +78,9 @@ pub struct ScenarioRecord {
     /// The device it ran on, e.g. `esp32#2 (/dev/pts/7)`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<String>,
+    /// How many times it ran (more than 1 after `--retry`).
+    #[serde(default = "one")]
+    pub attempts: u32,
     /// The failure message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -93,6 +103,7 @@ impl ScenarioRecord {
             tags: Vec::new(),
             text: String::new(),
             outcome,
+            attempts: 1,
             excluded: None,
             device: None,
             message: None,
