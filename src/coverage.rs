@@ -53,10 +53,15 @@ pub struct ErrorCodeTable {
 impl ErrorCodeTable {
     /// Reads a table like `fixtures/error_codes.toml`.
     pub fn load(path: &Path) -> Result<Self, CoverageError> {
-        let text =
-            std::fs::read_to_string(path).map_err(|source| CoverageError::Read { path: path.to_path_buf(), source })?;
-        toml::from_str(&text).map_err(|source| CoverageError::Parse { path: path.to_path_buf(), source })
+        load_toml(path)
     }
+}
+
+/// Reads one of the project's TOML tables (`fixtures/*.toml`).
+pub fn load_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, CoverageError> {
+    let text =
+        std::fs::read_to_string(path).map_err(|source| CoverageError::Read { path: path.to_path_buf(), source })?;
+    toml::from_str(&text).map_err(|source| CoverageError::Parse { path: path.to_path_buf(), source })
 }
 
 /// Which passing scenarios exercised each code of a table.

@@ -34,9 +34,7 @@ pub struct SpecItems {
 impl SpecItems {
     /// Reads `fixtures/spec_items.toml`.
     pub fn load(path: &Path) -> Result<Self, CoverageError> {
-        let text =
-            std::fs::read_to_string(path).map_err(|source| CoverageError::Read { path: path.to_path_buf(), source })?;
-        toml::from_str(&text).map_err(|source| CoverageError::Parse { path: path.to_path_buf(), source })
+        crate::coverage::load_toml(path)
     }
 }
 
