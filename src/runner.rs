@@ -106,6 +106,8 @@ pub struct DialectOutcome {
     pub exclusions: Exclusions,
     /// The device or firmware could not be set up: nothing ran.
     pub setup_error: Option<String>,
+    /// Devices of a pool that could not be opened (the others ran the scenarios; the run fails).
+    pub device_errors: Vec<String>,
     /// True when anything failed: a scenario, a parse, a hook, or the set-up.
     pub failed: bool,
     /// Wall time of this dialect's part.
@@ -188,13 +190,15 @@ async fn run_dialect(options: &RunOptions, brokers: &[Arc<Broker>], selection: S
         tally: Tally::default(),
         exclusions: exclusions.clone(),
         setup_error: None,
+        device_errors: Vec::new(),
         failed: true,
         elapsed: Duration::ZERO,
         reports: reports.junit.iter().cloned().collect(),
         cucumber_json: Vec::new(),
     };
     println!("== dialect {dialect}");
-    let (benches, firmware) = start_benches(options, brokers, dialect).await;
+    let (benches, firmware, device_errors) = start_benches(options, brokers, dialect).await;
+    outcome.device_errors = device_errors;
     if benches.is_empty() {
         outcome.setup_error = Some(format!("no device of dialect {dialect} could be opened"));
     } else {
@@ -205,6 +209,7 @@ async fn run_dialect(options: &RunOptions, brokers: &[Arc<Broker>], selection: S
             Err(e) => outcome.setup_error = Some(format!("{e:#}")),
         }
         world::uninstall();
+        outcome.failed |= !outcome.device_errors.is_empty();
     }
     drop(firmware); // ends the virtual firmware processes
     outcome.elapsed = started.elapsed();
@@ -213,7 +218,7 @@ async fn run_dialect(options: &RunOptions, brokers: &[Arc<Broker>], selection: S
 
 /// A running virtual firmware and the socket file of its control channel, removed on drop.
 struct FirmwareProcess {
-    _process: VirtualFirmware,
+    process: VirtualFirmware,
     control_socket: PathBuf,
 }
 
@@ -223,23 +228,28 @@ impl Drop for FirmwareProcess {
     }
 }
 
-/// Opens every device of the dialect; one that cannot be opened is reported and left out.
+/// Opens every device of the dialect; one that cannot be opened is reported and left out,
+/// and the others run the scenarios.
 async fn start_benches(
     options: &RunOptions,
     brokers: &[Arc<Broker>],
     dialect: Dialect,
-) -> (Vec<Arc<Environment>>, Vec<FirmwareProcess>) {
-    let (mut benches, mut processes) = (Vec::new(), Vec::new());
+) -> (Vec<Arc<Environment>>, Vec<FirmwareProcess>, Vec<String>) {
+    let (mut benches, mut processes, mut errors) = (Vec::new(), Vec::new(), Vec::new());
     for (index, broker) in brokers.iter().enumerate() {
         match start_environment(options, broker, dialect, index).await {
             Ok((env, firmware)) => {
                 benches.push(env);
                 processes.extend(firmware);
             }
-            Err(e) => eprintln!("atconform: device {} of dialect {dialect} could not start: {e:#}", index + 1),
+            Err(e) => {
+                let error = format!("device {} of dialect {dialect} could not start: {e:#}", index + 1);
+                eprintln!("atconform: {error}");
+                errors.push(error);
+            }
         }
     }
-    (benches, processes)
+    (benches, processes, errors)
 }
 
 /// Opens one device of the dialect and builds the bench its scenarios share.
@@ -251,7 +261,7 @@ async fn start_environment(
 ) -> anyhow::Result<(Arc<Environment>, Option<FirmwareProcess>)> {
     let (device, path, firmware) = open_device(options, broker, dialect, index).await?;
     let hard_reset = match &firmware {
-        Some(fw) => HardReset::VirtualFirmware { pid: fw._process.pid },
+        Some(fw) => HardReset::VirtualFirmware { pid: fw.process.pid },
         None => HardReset::Unavailable,
     };
     let control = firmware.as_ref().map(|fw| ControlChannel { path: fw.control_socket.clone() });
@@ -279,7 +289,7 @@ async fn open_device(
         Some(port) => (port.clone(), None),
         None => {
             let firmware = spawn_firmware(options, broker, dialect, index).await?;
-            (firmware._process.pty.clone(), Some(firmware))
+            (firmware.process.pty.clone(), Some(firmware))
         }
     };
     let mut device = Device::open(&path, options.baud)?;
@@ -316,7 +326,7 @@ async fn spawn_firmware(
     ];
     args.extend(options.firmware_args.iter().cloned());
     let process = VirtualFirmware::spawn(&options.firmware, &args, &log).await?;
-    Ok(FirmwareProcess { _process: process, control_socket })
+    Ok(FirmwareProcess { process, control_socket })
 }
 
 /// The placeholders naming where `broker` listens: `{broker.host}`, `{port.schemeN}`, `{port.<listener>}`, `{port.silent}`.
@@ -582,6 +592,9 @@ fn print_summary(outcomes: &[DialectOutcome]) {
                 waiver_counts(&o.tally),
                 o.elapsed.as_secs_f64()
             ),
+        }
+        for error in &o.device_errors {
+            println!("         {error}");
         }
         for (device, count) in scenarios_per_device(&o.tally.scenarios) {
             println!("         {device} ran {count} scenarios");

@@ -181,22 +181,11 @@ fn each_dialect_runs_what_applies_to_it_and_reports_the_rest_as_excluded() {
 
 #[test]
 fn a_board_run_excludes_virtual_only_scenarios_as_such() {
-    use std::io::{BufRead, BufReader};
     let dir = scratch("virtual-only");
     let features = dir.join("features");
     std::fs::create_dir_all(&features).unwrap();
     write(&features, "dialects.feature", DIALECT_FEATURE);
-    // A "board": the virtual firmware started on its own, reached only through its pty path.
-    let mut board = Command::new(env!("CARGO_BIN_EXE_atconform"))
-        .args(["virtual-firmware", "--dialect", "w800"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start the virtual firmware");
-    let mut first = String::new();
-    BufReader::new(board.stdout.take().unwrap()).read_line(&mut first).unwrap();
-    let pty = first.trim().strip_prefix("PTY ").expect("PTY line").to_string();
+    let (mut board, pty) = stand_in_board("w800");
     let out = run_features(&dir, &features, &["--port", &pty, "--dialect", "w800"]);
     let _ = board.kill();
     let _ = board.wait();
@@ -206,6 +195,40 @@ fn a_board_run_excludes_virtual_only_scenarios_as_such() {
         stdout.contains("w800     2 passed, 0 failed, 0 with unknown steps; excluded: 1 other dialect, 1 virtual only"),
         "{stdout}"
     );
+}
+
+/// A "board": the virtual firmware started on its own, reached only through its pty path.
+fn stand_in_board(dialect: &str) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut board = Command::new(env!("CARGO_BIN_EXE_atconform"))
+        .args(["virtual-firmware", "--dialect", dialect])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the virtual firmware");
+    let mut first = String::new();
+    BufReader::new(board.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let pty = first.trim().strip_prefix("PTY ").expect("PTY line").to_string();
+    (board, pty)
+}
+
+#[test]
+fn a_pool_board_that_cannot_be_opened_is_named_the_others_run_and_the_run_fails() {
+    let dir = scratch("pool-missing");
+    let features = dir.join("features");
+    std::fs::create_dir_all(&features).unwrap();
+    write(&features, "dialects.feature", DIALECT_FEATURE);
+    let (mut board, pty) = stand_in_board("esp32");
+    let args = ["--port", &pty, "--port", "/dev/atconform-no-such-port", "--dialect", "esp32"];
+    let out = run_features(&dir, &features, &args);
+    let _ = board.kill();
+    let _ = board.wait();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "stdout: {stdout}\nstderr: {}", text(&out.stderr));
+    assert!(stdout.contains("esp32    2 passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains("device 2 of dialect esp32 could not start"), "{stdout}");
+    assert!(stdout.contains("/dev/atconform-no-such-port"), "{stdout}");
 }
 
 #[test]
