@@ -8,8 +8,6 @@ use clap::{Parser, Subcommand};
 
 use atconform::broker::BrokerConfig;
 use atconform::dialect::Dialect;
-use atconform::report::cucumber_json;
-use atconform::report::diff::Diff;
 use atconform::runner::{self, RunOptions};
 use atconform::virtual_device::FirmwareCommand;
 
@@ -17,6 +15,8 @@ use atconform::virtual_device::FirmwareCommand;
 mod board_commands;
 #[path = "cli/console_script.rs"]
 mod console_script;
+#[path = "cli/report_commands.rs"]
+mod report_commands;
 
 /// Conformance test harness for the MQTT AT command set of Wi-Fi module firmware.
 #[derive(Debug, Parser)]
@@ -36,7 +36,7 @@ enum Command {
     Certs(CertsArgs),
     /// Work with report files: compare two runs, or merge runs into one report.
     #[command(subcommand)]
-    Report(ReportCommand),
+    Report(report_commands::ReportCommand),
     /// Run the virtual firmware on a pseudo-terminal (prints `PTY <path>`; talk to it with picocom).
     #[command(name = "virtual-firmware")]
     VirtualFirmware(virtual_firmware::Args),
@@ -49,36 +49,6 @@ enum Command {
     Console(console_script::ConsoleArgs),
     /// Run a send/expect script (`> AT`, `< OK`, `~ regex`, `raw`, `wait`) against a board or a virtual firmware.
     Script(console_script::ScriptArgs),
-}
-
-#[derive(Debug, Subcommand)]
-enum ReportCommand {
-    /// What NEW broke, fixed or newly excludes compared with OLD (cucumber JSON of `run --json`);
-    /// exits 1 on a regression.
-    Diff {
-        /// The earlier run.
-        old: PathBuf,
-        /// The later run.
-        new: PathBuf,
-    },
-    /// Merges the JSON of several runs (e.g. one per board) into one JSON and/or HTML report.
-    Merge {
-        /// cucumber JSON files written by `run --json`.
-        #[arg(required = true)]
-        inputs: Vec<PathBuf>,
-        /// Write the merged cucumber JSON here.
-        #[arg(long)]
-        json: Option<PathBuf>,
-        /// Write the merged HTML conformance report here.
-        #[arg(long)]
-        html: Option<PathBuf>,
-        /// Error-code table whose coverage the HTML states.
-        #[arg(long, default_value = "fixtures/error_codes.toml")]
-        error_codes: PathBuf,
-        /// Spec items whose coverage the HTML states.
-        #[arg(long, default_value = "fixtures/spec_items.toml")]
-        spec_items: PathBuf,
-    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -173,7 +143,7 @@ fn main() -> ExitCode {
         Some(Command::VirtualFirmware(args)) => run_firmware(args),
         Some(Command::Run(args)) => run_suite(args),
         Some(Command::Certs(args)) => write_certs(args),
-        Some(Command::Report(command)) => report(command),
+        Some(Command::Report(command)) => report_commands::report(command),
         Some(Command::Ports) => board_commands::list_ports(),
         Some(Command::Flash(args)) => board_commands::flash_command(args),
         Some(Command::Console(args)) => console_script::run_console(args),
@@ -218,68 +188,6 @@ fn dedup(dialects: Vec<Dialect>) -> Vec<Dialect> {
         }
     }
     seen
-}
-
-fn report(command: ReportCommand) -> ExitCode {
-    let result = match command {
-        ReportCommand::Diff { old, new } => report_diff(&old, &new),
-        ReportCommand::Merge { inputs, json, html, error_codes, spec_items } => {
-            report_merge(&inputs, json.as_deref(), html.as_deref(), &error_codes, &spec_items).map(|()| true)
-        }
-    };
-    match result {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
-        Err(e) => {
-            eprintln!("atconform report: {e:#}");
-            ExitCode::from(2)
-        }
-    }
-}
-
-/// Prints the diff; `Ok(false)` on a regression.
-fn report_diff(old: &std::path::Path, new: &std::path::Path) -> anyhow::Result<bool> {
-    let old_records = cucumber_json::load(old)?;
-    let new_records = cucumber_json::load(new)?;
-    let diff = Diff::between(&old_records, &new_records);
-    print!("{diff}");
-    if diff.is_regression() {
-        println!(
-            "REGRESSION: {} scenario(s) that passed in {} fail in {}",
-            diff.broke.len(),
-            old.display(),
-            new.display()
-        );
-    }
-    Ok(!diff.is_regression())
-}
-
-fn report_merge(
-    inputs: &[PathBuf],
-    json: Option<&std::path::Path>,
-    html: Option<&std::path::Path>,
-    error_codes: &std::path::Path,
-    spec_items: &std::path::Path,
-) -> anyhow::Result<()> {
-    anyhow::ensure!(json.is_some() || html.is_some(), "nothing to write: pass --json and/or --html");
-    let mut features = Vec::new();
-    let mut records = Vec::new();
-    for input in inputs {
-        let text = std::fs::read_to_string(input).with_context(|| format!("cannot read {}", input.display()))?;
-        let doc: serde_json::Value =
-            serde_json::from_str(&text).with_context(|| format!("{} is not JSON", input.display()))?;
-        records.extend(cucumber_json::records(&doc).map_err(|why| anyhow::anyhow!("{}: {why}", input.display()))?);
-        features.extend(doc.as_array().cloned().unwrap_or_default());
-    }
-    if let Some(path) = json {
-        cucumber_json::save(path, &serde_json::Value::Array(features))?;
-        println!("report: {}", path.display());
-    }
-    if let Some(path) = html {
-        runner::write_html(path, &records, Some(error_codes), Some(spec_items))?;
-        println!("report: {}", path.display());
-    }
-    Ok(())
 }
 
 /// The server certificate must cover the address the device dials.

@@ -333,3 +333,38 @@ fn a_retried_failure_is_one_failed_scenario_that_ran_twice() {
     let json = std::fs::read_to_string(json).unwrap();
     assert!(json.contains(r#""attempts": 2"#), "{json}");
 }
+
+#[test]
+fn report_merge_joins_the_runs_of_several_boards_into_one_report() {
+    let dir = scratch("merge");
+    let features = dir.join("features");
+    std::fs::create_dir_all(&features).unwrap();
+    write(&features, "dialects.feature", DIALECT_FEATURE);
+    let mut inputs = Vec::new();
+    for dialect in ["esp32", "w800"] {
+        let json = dir.join(format!("{dialect}.json"));
+        let out = run_features(&dir, &features, &["--dialect", dialect, "--json", json.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+        inputs.push(json.to_str().unwrap().to_string());
+    }
+    let (merged, html) = (dir.join("merged.json"), dir.join("matrix.html"));
+    let out = atconform(&[
+        "report",
+        "merge",
+        &inputs[0],
+        &inputs[1],
+        "--json",
+        merged.to_str().unwrap(),
+        "--html",
+        html.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let merged = std::fs::read_to_string(merged).unwrap();
+    // Four scenarios per dialect, run or excluded, each with its record.
+    assert_eq!(merged.matches(r#""atconform": {"#).count(), 8, "{merged}");
+    let page = std::fs::read_to_string(html).unwrap();
+    assert!(page.contains("<th>esp32</th>") && page.contains("<th>w800</th>"), "{page}");
+    let nothing = atconform(&["report", "merge", &inputs[0]]);
+    assert_eq!(nothing.status.code(), Some(2));
+    assert!(text(&nothing.stderr).contains("pass --json and/or --html"), "{}", text(&nothing.stderr));
+}
