@@ -47,6 +47,19 @@ Feature: W800-AT publishes strings and raw data and reports received messages
     Then the device answers OK
 
   @doc_derived
+  Scenario: the link drops while the device waits for the raw data: +MQTTDISCONNECTED then +MQTTPUB:FAIL
+    # W800 spec, AT+MQTTPUBRAW (+MQTTPUB:FAIL when the message cannot be sent) and
+    # +MQTTDISCONNECTED:<LinkID> when the connection ends; nothing follows +MQTTPUB:FAIL.
+    When I send AT+MQTTPUBRAW=0,"w800/lost",4,1,0
+    Then the device answers OK
+    And the device answers >
+    When the broker cuts the connection of "w800-pubsub"
+    Then the device reports +MQTTDISCONNECTED:0
+    When I send the raw data "lost"
+    Then the device reports +MQTTPUB:FAIL
+    And the device has reported nothing else
+
+  @doc_derived
   Scenario: a received message is reported whole, framed by its length
     Given I have sent AT+MQTTSUB=0,"w800/in/#",1
     When the broker publishes "line1\r\nline2" on "w800/in/a" with QoS 1
