@@ -1,9 +1,11 @@
 //! The virtual firmware's control channel: a Unix socket, not the serial line,
 //! through which a scenario asks the firmware to misbehave (inject a fault).
 //!
-//! Protocol, one line each way: `fault <name>` or `clear`, answered `ok` or
-//! `error <why>`. Which faults exist, and what they break, is the firmware's
-//! business; the harness only carries the name written in the feature file.
+//! Protocol, one line each way: `fault <name>`, `clear`, `noise <hex>` (bytes
+//! written on the serial line), `reset` (a hard reset) or `exit` (the line
+//! vanishes), answered `ok` or `error <why>`. Which faults exist, and what they
+//! break, is the firmware's business; the harness only carries the name written
+//! in the feature file.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -65,6 +67,22 @@ impl ControlChannel {
     /// Disarms every fault.
     pub async fn clear(&self) -> Result<(), ControlError> {
         self.request("clear").await
+    }
+
+    /// Makes the firmware write these bytes on the serial line, as line noise would.
+    pub async fn noise(&self, bytes: &[u8]) -> Result<(), ControlError> {
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        self.request(&format!("noise {hex}")).await
+    }
+
+    /// Resets the firmware out of band, as pulling a module's EN pin would.
+    pub async fn reset(&self) -> Result<(), ControlError> {
+        self.request("reset").await
+    }
+
+    /// Ends the firmware process: its serial line vanishes, as an unplugged board's would.
+    pub async fn exit(&self) -> Result<(), ControlError> {
+        self.request("exit").await
     }
 
     async fn request(&self, request: &str) -> Result<(), ControlError> {

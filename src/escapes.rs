@@ -1,14 +1,15 @@
-//! Backslash escapes for raw data typed by a person (`:raw` in the console, `raw` in a script).
+//! Backslash escapes for raw bytes written as text: `:raw` in the console, `raw` in a script,
+//! and raw data, payloads and noise in feature files.
 //!
 //! Raw data after a `>` prompt is bytes, often with CR, LF or binary in it,
-//! which a line of text cannot hold: `\r`, `\n`, `\t`, `\\` and `\xNN` spell them.
+//! which a line of text cannot hold: `\r`, `\n`, `\t`, `\0`, `\"`, `\\` and `\xNN` spell them.
 //! AT command lines are never unescaped: their backslashes are the firmware's own escapes.
 
 /// A backslash escape that cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EscapeError {
     /// A backslash followed by a character that is not an escape.
-    #[error("unknown escape \\{0} at character {1}; use \\r \\n \\t \\\\ or \\xNN")]
+    #[error("unknown escape \\{0} at character {1}; use \\r \\n \\t \\0 \\\" \\\\ or \\xNN")]
     Unknown(char, usize),
     /// `\x` not followed by two hex digits.
     #[error("\\x at character {0} needs two hex digits, e.g. \\x1a")]
@@ -32,6 +33,8 @@ pub fn unescape(text: &str) -> Result<Vec<u8>, EscapeError> {
             Some((_, 'r')) => out.push(b'\r'),
             Some((_, 'n')) => out.push(b'\n'),
             Some((_, 't')) => out.push(b'\t'),
+            Some((_, '0')) => out.push(0),
+            Some((_, '"')) => out.push(b'"'),
             Some((_, '\\')) => out.push(b'\\'),
             Some((_, 'x')) => {
                 let hex: String = chars.by_ref().take(2).map(|(_, h)| h).collect();

@@ -368,3 +368,42 @@ fn report_merge_joins_the_runs_of_several_boards_into_one_report() {
     assert_eq!(nothing.status.code(), Some(2));
     assert!(text(&nothing.stderr).contains("pass --json and/or --html"), "{}", text(&nothing.stderr));
 }
+
+const ROBUSTNESS_FEATURE: &str = r#"Feature: robustness
+  @virtual_only
+  Scenario: noise before a command
+    Given the device has been reset
+    When the virtual firmware writes the noise "\xff\xfe#junk\r\n" on the line
+    And I send AT
+    Then the device answers OK
+  Scenario: the next scenario is clean
+    Given the device has been reset
+    When I send AT
+    Then the device answers OK
+  @virtual_only
+  Scenario: the line vanishes
+    Given the device has been reset
+    When the virtual firmware exits
+    And I send AT
+    Then the device answers OK
+  Scenario: after the line vanished
+    Given the device has been reset
+"#;
+
+#[test]
+fn garbage_on_the_line_and_a_vanished_device_fail_clearly_and_the_run_goes_on() {
+    let dir = scratch("robustness");
+    let features = dir.join("features");
+    std::fs::create_dir_all(&features).unwrap();
+    write(&features, "robust.feature", ROBUSTNESS_FEATURE);
+    let out = run_features(&dir, &features, &["--dialect", "esp32", "--dialect", "w800"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    // The noise is named as what arrived; the scenario after it starts clean.
+    assert!(stdout.contains(r#"the device answered ["��#junk", "OK"], expected ["OK"]"#), "{stdout}");
+    // Once the line is gone every later step says so at once, and the next dialect still runs.
+    assert!(stdout.contains("cannot send `AT+RST`: the serial line closed earlier"), "{stdout}");
+    for dialect in ["esp32   ", "w800    "] {
+        assert!(stdout.contains(&format!("{dialect} 1 passed, 3 failed, 0 with unknown steps")), "{stdout}");
+    }
+}

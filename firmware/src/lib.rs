@@ -32,7 +32,7 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::signal::unix::Signal;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Notify};
 
 use crate::commands::Firmware;
 use crate::dispatch::Input;
@@ -87,10 +87,13 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     init_logging();
     let pty = pty::open()?;
     let faults = Faults::default();
+    let (out, out_rx) = Output::channel();
+    let (reset, exit) = (std::sync::Arc::new(Notify::new()), std::sync::Arc::new(Notify::new()));
     // Bound before the PTY line goes out, so a harness may connect as soon as it reads it.
     let _control = match &args.control {
         Some(path) => {
-            tokio::spawn(control::serve(control::bind(path)?, faults.clone()));
+            let misbehaviour = control::Misbehaviour { out: out.clone(), reset: reset.clone(), exit: exit.clone() };
+            tokio::spawn(control::serve(control::bind(path)?, faults.clone(), misbehaviour));
             Some(control::SocketFile(path.clone()))
         }
         None => None,
@@ -103,7 +106,6 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     // The slave stays open for the whole run (crates reference §5).
     let _slave = pty.slave;
     let (reader, writer) = tokio::io::split(pty.master);
-    let (out, out_rx) = Output::channel();
     let (in_tx, in_rx) = mpsc::unbounded_channel();
     tokio::spawn(output::write_loop(out_rx, writer));
     tokio::spawn(read_loop(reader, in_tx));
@@ -133,6 +135,15 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                 tracing::info!("SIGUSR1: hard reset");
                 input.discard_pending();
                 fw.power_cycle();
+            }
+            _ = reset.notified() => {
+                tracing::info!("control channel: hard reset");
+                input.discard_pending();
+                fw.power_cycle();
+            }
+            _ = exit.notified() => {
+                tracing::info!("control channel: exit (the line vanishes)");
+                return Ok(());
             }
         }
     }

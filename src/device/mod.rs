@@ -55,6 +55,17 @@ pub enum DeviceError {
         /// What the wait was for.
         awaited: String,
     },
+    /// The line had already closed before this write: nothing more can reach the device.
+    #[error(
+        "cannot send {sent}: the serial line closed earlier ({reason}); \
+         the device reset, was unplugged, or its firmware ended"
+    )]
+    Gone {
+        /// What was to be written.
+        sent: String,
+        /// Why the reader stopped.
+        reason: String,
+    },
     /// Writing to the port failed.
     #[error("cannot write {sent} to the device")]
     Write {
@@ -226,6 +237,9 @@ impl Device {
     }
 
     async fn write(&mut self, bytes: &[u8]) -> Result<(), DeviceError> {
+        if let Some(reason) = self.closed.clone() {
+            return Err(DeviceError::Gone { sent: self.last_sent.clone(), reason });
+        }
         self.transcript.record(Direction::Sent, bytes);
         let result = async {
             self.writer.write_all(bytes).await?;
@@ -264,6 +278,27 @@ impl Device {
     /// Waits for the next thing the device prints (echo left out), response line or URC, in arrival order.
     pub async fn next_output(&mut self, timeout: Duration, awaited: &str) -> Result<Output, DeviceError> {
         self.wait_until(timeout, awaited, Self::take_output).await
+    }
+
+    /// Waits for what an expectation asks for: a pending URC that `wanted` accepts (URCs come at
+    /// any time, so one may have overtaken a response line), otherwise the next response line in
+    /// order. URCs that `wanted` does not accept stay pending for a later expectation.
+    pub async fn next_expected(
+        &mut self,
+        timeout: Duration,
+        awaited: &str,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Result<Output, DeviceError> {
+        self.wait_until(timeout, awaited, |d| {
+            if let Some(i) = d.urcs.iter().position(|(_, u)| wanted(&u.text)) {
+                return d.urcs.remove(i).map(|(_, u)| Output::Urc(u.text));
+            }
+            d.responses.pop_front().map(|(_, item)| match item {
+                ResponseItem::Line(l) => Output::Line(l),
+                ResponseItem::Final(f) => Output::Final(f),
+            })
+        })
+        .await
     }
 
     /// Waits until the device prompts with `>` for raw data, consuming nothing.

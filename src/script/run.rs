@@ -134,13 +134,15 @@ async fn play(
         }
         Resolved::Expect(want) => {
             let awaited = format!("the line `{want}`");
-            let got = device.next_output(timeout, &awaited).await;
-            check(got, |text| text == want).map_err(|received| (awaited, received))
+            let ok = |text: &str| text == want || visible(text.as_bytes()) == *want;
+            let got = device.next_expected(timeout, &awaited, ok).await;
+            check(got, ok).map_err(|received| (awaited, received))
         }
         Resolved::Match(regex, pattern) => {
             let awaited = format!("a line matching `{pattern}`");
-            let got = device.next_output(timeout, &awaited).await;
-            check(got, |text| regex.is_match(text)).map_err(|received| (awaited, received))
+            let ok = |text: &str| regex.is_match(text) || regex.is_match(&visible(text.as_bytes()));
+            let got = device.next_expected(timeout, &awaited, ok).await;
+            check(got, ok).map_err(|received| (awaited, received))
         }
         Resolved::Raw(bytes) => {
             let awaited = "the > prompt for raw data".to_string();

@@ -207,30 +207,9 @@ fn check_lines(response: &Response, expected: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Turns `\r`, `\n`, `\\`, `\"` and `\xNN` escapes into bytes.
+/// Turns `\r`, `\n`, `\t`, `\0`, `\\`, `\"` and `\xNN` escapes into bytes.
 pub fn unescape_bytes(text: &str) -> anyhow::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            let mut buf = [0u8; 4];
-            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-            continue;
-        }
-        match chars.next() {
-            Some('r') => out.push(b'\r'),
-            Some('n') => out.push(b'\n'),
-            Some('0') => out.push(0),
-            Some('\\') => out.push(b'\\'),
-            Some('"') => out.push(b'"'),
-            Some('x') => {
-                let hex: String = chars.by_ref().take(2).collect();
-                out.push(u8::from_str_radix(&hex, 16).with_context(|| format!("bad escape \\x{hex}"))?);
-            }
-            other => bail!("unknown escape \\{} in raw data", other.map(String::from).unwrap_or_default()),
-        }
-    }
-    Ok(out)
+    crate::escapes::unescape(text).with_context(|| format!("cannot read the escapes of {text:?}"))
 }
 
 #[cfg(test)]
