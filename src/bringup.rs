@@ -36,6 +36,29 @@ pub const SYSMFG_ENTRIES: [(&str, &str, &str); 3] = [
     ("mqtt_client.key", "mqtt_key", "mqtt_key.0"),
 ];
 
+/// How long a freshly flashed board may take to boot its AT firmware and answer `AT`.
+pub const BOOT_WAIT: Duration = Duration::from_secs(30);
+/// One `AT` probe's wait while the board boots.
+const PROBE_WAIT: Duration = Duration::from_secs(1);
+
+/// Waits, up to `within`, until the board on `port` answers `AT` with `OK`: after a flash it
+/// boots, and `ready` may come before the port is open, so the answer is what is awaited.
+pub async fn await_answer(port: &str, baud: u32, within: Duration) -> anyhow::Result<()> {
+    let mut device = Device::open(port, baud)?;
+    let deadline = tokio::time::Instant::now() + within;
+    let mut last = String::from("nothing");
+    while tokio::time::Instant::now() < deadline {
+        device.forget_pending();
+        device.send_command("AT").await?;
+        match device.response(PROBE_WAIT).await {
+            Ok(response) if response.result == "OK" => return Ok(()),
+            Ok(response) => last = format!("{:?}", response.all_lines()),
+            Err(e) => last = e.to_string(),
+        }
+    }
+    anyhow::bail!("the board on {port} did not answer AT with OK within {within:?} after flashing; last: {last}")
+}
+
 /// Why a board could not be readied.
 #[derive(Debug, thiserror::Error)]
 pub enum BringUpError {

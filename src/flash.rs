@@ -5,13 +5,13 @@
 //! for a bounded time, and so is the write.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use espflash::connection::{Connection, ResetAfterOperation, ResetBeforeOperation};
 use espflash::flasher::Flasher;
 use espflash::target::{Chip, DefaultProgressCallback};
 use serialport::{FlowControl, UsbPortInfo};
+use tokio::sync::mpsc;
 
 use crate::dialect::Dialect;
 
@@ -129,11 +129,11 @@ pub struct Flashed {
 ///
 /// `chip` refuses a board of another chip; `baud` speeds up the write once connected at 115200.
 pub async fn flash(port: &str, image: &Image, chip: Option<Chip>, baud: Option<u32>) -> Result<Flashed, FlashError> {
-    let (tx, rx) = mpsc::channel();
+    let (tx, mut rx) = mpsc::unbounded_channel();
     let job = (port.to_string(), image.bytes.clone(), chip, baud);
     // espflash is blocking; a thread keeps the runtime free, and the waits below bound it.
     std::thread::spawn(move || flash_blocking(job, &tx));
-    let connect = wait_for(&rx, CONNECT_WAIT).await;
+    let connect = wait_for(&mut rx, CONNECT_WAIT).await;
     let chip = match connect {
         Some(Ok(Step::Connected(chip))) => chip,
         Some(Ok(Step::Written)) => unreachable!("the write is reported after the connection"),
@@ -147,7 +147,7 @@ pub async fn flash(port: &str, image: &Image, chip: Option<Chip>, baud: Option<u
     };
     let write_wait = write_wait(image.bytes.len(), baud.unwrap_or(115_200));
     let write_error = |why| FlashError::Write { port: port.into(), path: image.path.clone(), why };
-    match wait_for(&rx, write_wait).await {
+    match wait_for(&mut rx, write_wait).await {
         Some(Ok(_)) => Ok(Flashed { chip, bytes: image.bytes.len() }),
         Some(Err(why)) => Err(write_error(why)),
         None => Err(write_error(format!("not finished within {write_wait:?}"))),
@@ -165,21 +165,18 @@ enum Step {
     Written,
 }
 
-async fn wait_for(rx: &mpsc::Receiver<Result<Step, String>>, wait: Duration) -> Option<Result<Step, String>> {
-    let deadline = tokio::time::Instant::now() + wait;
-    loop {
-        match rx.try_recv() {
-            Ok(step) => return Some(step),
-            Err(mpsc::TryRecvError::Disconnected) => return Some(Err("the flashing thread ended".into())),
-            Err(mpsc::TryRecvError::Empty) if tokio::time::Instant::now() >= deadline => return None,
-            Err(mpsc::TryRecvError::Empty) => tokio::time::sleep(Duration::from_millis(50)).await,
-        }
+/// The flashing thread's next report, or `None` when none came within `wait`.
+async fn wait_for(rx: &mut mpsc::UnboundedReceiver<Result<Step, String>>, wait: Duration) -> Option<Result<Step, String>> {
+    match tokio::time::timeout(wait, rx.recv()).await {
+        Ok(Some(step)) => Some(step),
+        Ok(None) => Some(Err("the flashing thread ended".into())),
+        Err(_) => None,
     }
 }
 
 type Job = (String, Vec<u8>, Option<Chip>, Option<u32>);
 
-fn flash_blocking((port, bytes, chip, baud): Job, tx: &mpsc::Sender<Result<Step, String>>) {
+fn flash_blocking((port, bytes, chip, baud): Job, tx: &mpsc::UnboundedSender<Result<Step, String>>) {
     let mut flasher = match connect(&port, chip, baud) {
         Ok(flasher) => flasher,
         Err(why) => return drop(tx.send(Err(why))),

@@ -1,11 +1,11 @@
 //! The per-scenario state: a handle on the run's environment, and marks
 //! that scope the transcript and the broker's observations to this scenario.
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use anyhow::Context;
+use tokio::sync::mpsc;
 
 use crate::broker::Broker;
 use crate::control::ControlChannel;
@@ -67,14 +67,20 @@ static POOL: RwLock<Option<Arc<Pool>>> = RwLock::new(None);
 #[derive(Debug)]
 struct Pool {
     benches: Vec<Arc<Environment>>,
+    /// Where a released bench goes back.
+    release: mpsc::UnboundedSender<usize>,
     /// Free benches, longest idle first, so scenarios spread over every device.
-    free: Mutex<VecDeque<usize>>,
+    free: tokio::sync::Mutex<mpsc::UnboundedReceiver<usize>>,
 }
 
 /// Installs the benches that scenarios created from now on lease, one scenario per bench at a time.
 pub fn install(benches: Vec<Arc<Environment>>) {
-    let free = Mutex::new((0..benches.len()).collect());
-    *POOL.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(Pool { benches, free }));
+    let (release, free) = mpsc::unbounded_channel();
+    for index in 0..benches.len() {
+        let _ = release.send(index); // the receiver is right here
+    }
+    let pool = Pool { benches, release, free: tokio::sync::Mutex::new(free) };
+    *POOL.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(pool));
 }
 
 /// Removes the benches, so their devices and firmware can be dropped.
@@ -101,18 +107,14 @@ impl Lease {
             .unwrap_or_else(|e| e.into_inner())
             .clone()
             .context("no device environment: start scenarios through atconform::runner")?;
-        let deadline = tokio::time::Instant::now() + LEASE_WAIT;
-        loop {
-            let free = pool.free.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
-            if let Some(index) = free {
-                return Ok(Self { pool, index });
-            }
-            anyhow::ensure!(
-                tokio::time::Instant::now() < deadline,
-                "no device came free within {LEASE_WAIT:?}: every device is held by a running scenario"
-            );
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        let next = async { pool.free.lock().await.recv().await };
+        let index = tokio::time::timeout(LEASE_WAIT, next)
+            .await
+            .map_err(|_| {
+                anyhow::anyhow!("no device came free within {LEASE_WAIT:?}: every device is held by a running scenario")
+            })?
+            .context("the device pool was closed")?;
+        Ok(Self { pool, index })
     }
 
     fn env(&self) -> Arc<Environment> {
@@ -122,7 +124,7 @@ impl Lease {
 
 impl Drop for Lease {
     fn drop(&mut self) {
-        self.pool.free.lock().unwrap_or_else(|e| e.into_inner()).push_back(self.index);
+        let _ = self.pool.release.send(self.index); // the pool holds the receiver as long as a lease lives
     }
 }
 

@@ -333,3 +333,12 @@ fn flashing_a_port_where_no_bootloader_answers_fails_clearly_and_in_time() {
     let stderr = text(&out.stderr);
     assert!(stderr.contains(&format!("no ESP bootloader answered on {}", standin.pty)), "{stderr}");
 }
+
+#[tokio::test]
+async fn after_a_flash_the_runner_waits_for_the_board_to_answer() {
+    let standin = StandIn::start("esp32");
+    let within = std::time::Duration::from_secs(10);
+    atconform::bringup::await_answer(&standin.pty, 115_200, within).await.expect("the stand-in answers AT");
+    let err = atconform::bringup::await_answer("/dev/atconform-no-such-port", 115_200, within).await.unwrap_err();
+    assert!(format!("{err:#}").contains("/dev/atconform-no-such-port"), "{err:#}");
+}

@@ -5,14 +5,16 @@ use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use nix::pty::{openpty, Winsize};
 
 /// Every wait of these tests is bounded by this.
 const LIMIT: Duration = Duration::from_secs(60);
+/// The console's prompt.
+const PROMPT: &str = "at> ";
 
 fn scratch(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("console").join(name);
@@ -32,18 +34,28 @@ fn console(dir: &Path) -> Command {
     cmd
 }
 
-/// Output collected by a reader thread.
+/// Output collected by reader threads, with a condition variable that wakes waiters on every
+/// chunk and when the last reader reaches the end.
 #[derive(Clone, Default)]
-struct Collected(Arc<Mutex<Vec<u8>>>);
+struct Collected(Arc<(Mutex<Output>, Condvar)>);
+
+#[derive(Default)]
+struct Output {
+    bytes: Vec<u8>,
+    /// Readers still running.
+    open: usize,
+    /// Readers started.
+    started: usize,
+}
 
 impl Collected {
     fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+        String::from_utf8_lossy(&self.0 .0.lock().unwrap().bytes).into_owned()
     }
 
     /// How much has been collected so far: a mark for [`Collected::wait_for_after`].
     fn mark(&self) -> usize {
-        self.0.lock().unwrap().len()
+        self.0 .0.lock().unwrap().bytes.len()
     }
 
     /// Waits (bounded) until the output contains `needle`.
@@ -51,44 +63,64 @@ impl Collected {
         self.wait_for_after(0, needle);
     }
 
-    /// Waits (bounded) until the output after `mark` contains `needle`.
-    fn wait_for_after(&self, mark: usize, needle: &str) {
-        let start = Instant::now();
-        let after = || String::from_utf8_lossy(&self.0.lock().unwrap()[mark..]).into_owned();
-        while !after().contains(needle) {
-            assert!(start.elapsed() < LIMIT, "no {needle:?} within {LIMIT:?}; output so far:\n{}", self.text());
-            thread::sleep(Duration::from_millis(50));
-        }
+    /// Waits (bounded) until the output after `mark` contains `needle`; returns where it ends.
+    fn wait_for_after(&self, mark: usize, needle: &str) -> usize {
+        let needle_bytes = needle.as_bytes();
+        let found = |o: &Output| {
+            let at = o.bytes[mark..].windows(needle_bytes.len()).position(|w| w == needle_bytes)?;
+            Some(mark + at + needle_bytes.len())
+        };
+        let (lock, wake) = &*self.0;
+        let (output, timeout) =
+            wake.wait_timeout_while(lock.lock().unwrap(), LIMIT, |o| found(o).is_none()).unwrap();
+        assert!(!timeout.timed_out(), "no {needle:?} within {LIMIT:?}; output so far:\n{}", self.text_of(&output));
+        found(&output).unwrap()
+    }
+
+    /// Waits (bounded) until every reader has reached the end of its stream.
+    fn wait_for_end(&self) -> bool {
+        let (lock, wake) = &*self.0;
+        let (_output, timeout) =
+            wake.wait_timeout_while(lock.lock().unwrap(), LIMIT, |o| o.started == 0 || o.open > 0).unwrap();
+        !timeout.timed_out()
+    }
+
+    fn text_of(&self, output: &Output) -> String {
+        String::from_utf8_lossy(&output.bytes).into_owned()
     }
 
     /// Reads `source` until it ends.
     fn collect(&self, mut source: impl Read + Send + 'static) {
+        {
+            let mut output = self.0 .0.lock().unwrap();
+            output.open += 1;
+            output.started += 1;
+        }
         let out = self.clone();
         thread::spawn(move || {
+            let (lock, wake) = &*out.0;
             let mut buf = [0u8; 4096];
             while let Ok(n) = source.read(&mut buf) {
                 if n == 0 {
                     break;
                 }
-                out.0.lock().unwrap().extend_from_slice(&buf[..n]);
+                lock.lock().unwrap().bytes.extend_from_slice(&buf[..n]);
+                wake.notify_all();
             }
+            lock.lock().unwrap().open -= 1;
+            wake.notify_all();
         });
     }
 }
 
-/// Waits (bounded) for the process to end; kills it and fails if it does not.
+/// Waits (bounded) for the process to end — its output streams close when it does — and
+/// kills it and fails if it does not.
 fn wait_exit(child: &mut Child, output: &Collected) -> ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if start.elapsed() > LIMIT {
-            let _ = child.kill();
-            panic!("the console did not end within {LIMIT:?}; output:\n{}", output.text());
-        }
-        thread::sleep(Duration::from_millis(50));
+    if !output.wait_for_end() {
+        let _ = child.kill();
+        panic!("the console did not end within {LIMIT:?}; output:\n{}", output.text());
     }
+    child.wait().unwrap()
 }
 
 /// The virtual firmware the console started: its only child process.
@@ -187,16 +219,18 @@ impl OnTerminal {
         let keys = master.try_clone().unwrap();
         let out = Collected::default();
         out.collect(master);
-        out.wait_for("at> ");
+        out.wait_for(PROMPT);
         Self { child, keys, out }
     }
 
-    /// Types `keys`, then waits for `reply` (and a moment, so the prompt is back).
+    /// Types `keys`, then waits for `reply`, and, when the keys end a line, for the prompt after it.
     fn type_and_wait(&mut self, keys: &str, reply: &str) {
         let mark = self.out.mark();
         self.keys.write_all(keys.as_bytes()).unwrap();
-        self.out.wait_for_after(mark, reply);
-        thread::sleep(Duration::from_millis(300));
+        let end = self.out.wait_for_after(mark, reply);
+        if keys.ends_with('\r') {
+            self.out.wait_for_after(end, PROMPT);
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 use atconform::board::{Board, Pki};
-use atconform::bringup::BringUp;
+use atconform::bringup::{self, BringUp};
 use atconform::flash::{self, Image};
 use atconform::ports;
 
@@ -96,8 +96,8 @@ pub async fn prepare(name: &str, flash: bool) -> anyhow::Result<BoardRun> {
     if let Some(image) = image {
         let chip = flash::chip_of(board.dialect)?;
         flash_image(board.flash_port.as_deref().unwrap_or(&port), &image, Some(chip), None).await?;
-        // The AT firmware needs a moment after the reset before it prints `ready`.
-        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        // The flash ends with a reset into the new firmware: wait until it answers.
+        bringup::await_answer(&port, board.baud, bringup::BOOT_WAIT).await?;
     }
     let bring_up = BringUp { firmware_version: board.firmware_version.clone(), wifi, sysmfg: board.pki == Pki::Sysmfg };
     Ok(BoardRun { board, port, bring_up })
