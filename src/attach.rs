@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{ensure, Context};
+use anyhow::Context;
 
 use crate::broker::{Broker, BrokerConfig, SCHEME_LISTENERS};
 use crate::device::Device;
@@ -78,12 +78,7 @@ pub async fn attach(options: AttachOptions) -> anyhow::Result<Attached> {
         Target::Virtual { dialect } => {
             let broker = broker.as_ref().context("a virtual device needs the hosted broker")?;
             let log = options.log_dir.join(format!("atconform-virtual-{dialect}-{}.log", std::process::id()));
-            let extra = vec![
-                "--dialect".to_string(),
-                dialect.name().to_string(),
-                "--pki-dir".to_string(),
-                broker.pki.device_dir.display().to_string(),
-            ];
+            let extra = crate::virtual_device::device_args(*dialect, &broker.pki.device_dir);
             let fw = VirtualFirmware::spawn(&options.firmware, &extra, &log).await?;
             let text = format!("virtual {dialect} firmware on {} (log: {})", fw.pty, log.display());
             (fw.pty.clone(), 115_200, Some(fw), text)
@@ -98,12 +93,10 @@ pub async fn attach(options: AttachOptions) -> anyhow::Result<Attached> {
 
 /// Sends `AT`, requires `OK`, then forgets the boot banner and the probe so what follows starts clean.
 async fn probe(device: &mut Device, path: &str) -> anyhow::Result<()> {
-    device.send_command("AT").await?;
-    let response = device
-        .response(PROBE_TIMEOUT)
+    device
+        .probe(PROBE_TIMEOUT)
         .await
         .with_context(|| format!("the device on {path} does not answer AT; check the port, baud rate and cabling"))?;
-    ensure!(response.result == "OK", "the device on {path} answered AT with {:?}", response.all_lines());
     device.forget_pending();
     Ok(())
 }

@@ -49,10 +49,8 @@ pub async fn await_answer(port: &str, baud: u32, within: Duration) -> anyhow::Re
     let mut last = String::from("nothing");
     while tokio::time::Instant::now() < deadline {
         device.forget_pending();
-        device.send_command("AT").await?;
-        match device.response(PROBE_WAIT).await {
-            Ok(response) if response.result == "OK" => return Ok(()),
-            Ok(response) => last = format!("{:?}", response.all_lines()),
+        match device.probe(PROBE_WAIT).await {
+            Ok(()) => return Ok(()),
             Err(e) => last = e.to_string(),
         }
     }

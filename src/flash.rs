@@ -166,7 +166,10 @@ enum Step {
 }
 
 /// The flashing thread's next report, or `None` when none came within `wait`.
-async fn wait_for(rx: &mut mpsc::UnboundedReceiver<Result<Step, String>>, wait: Duration) -> Option<Result<Step, String>> {
+async fn wait_for(
+    rx: &mut mpsc::UnboundedReceiver<Result<Step, String>>,
+    wait: Duration,
+) -> Option<Result<Step, String>> {
     match tokio::time::timeout(wait, rx.recv()).await {
         Ok(Some(step)) => Some(step),
         Ok(None) => Some(Err("the flashing thread ended".into())),

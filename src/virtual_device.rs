@@ -13,6 +13,8 @@ use anyhow::{bail, Context};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
+use crate::dialect::Dialect;
+
 /// The program (and leading arguments) that runs the virtual firmware.
 #[derive(Debug, Clone)]
 pub struct FirmwareCommand {
@@ -20,6 +22,13 @@ pub struct FirmwareCommand {
     pub program: OsString,
     /// Arguments before the firmware's own options.
     pub args: Vec<OsString>,
+}
+
+/// The firmware options of a virtual device of `dialect` whose certificate partitions are the
+/// files of `pki_dir`, as a board's are its flash partitions.
+pub fn device_args(dialect: Dialect, pki_dir: &Path) -> Vec<String> {
+    let (dialect, pki_dir) = (dialect.name().to_string(), pki_dir.display().to_string());
+    vec!["--dialect".to_string(), dialect, "--pki-dir".to_string(), pki_dir]
 }
 
 /// A running virtual-firmware process; killed when dropped.

@@ -71,8 +71,7 @@ impl Collected {
             Some(mark + at + needle_bytes.len())
         };
         let (lock, wake) = &*self.0;
-        let (output, timeout) =
-            wake.wait_timeout_while(lock.lock().unwrap(), LIMIT, |o| found(o).is_none()).unwrap();
+        let (output, timeout) = wake.wait_timeout_while(lock.lock().unwrap(), LIMIT, |o| found(o).is_none()).unwrap();
         assert!(!timeout.timed_out(), "no {needle:?} within {LIMIT:?}; output so far:\n{}", self.text_of(&output));
         found(&output).unwrap()
     }

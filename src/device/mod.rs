@@ -55,6 +55,12 @@ pub enum DeviceError {
         /// What the wait was for.
         awaited: String,
     },
+    /// `AT` was answered, but not with `OK`.
+    #[error("the device answered AT with {lines:?} instead of OK")]
+    RefusedAt {
+        /// The lines it answered.
+        lines: Vec<String>,
+    },
     /// The line had already closed before this write: nothing more can reach the device.
     #[error(
         "cannot send {sent}: the serial line closed earlier ({reason}); \
@@ -220,6 +226,17 @@ impl Device {
         self.pending_echo.push_back(command.to_string());
         self.last_sent = format!("`{command}`");
         self.write(format!("{command}\r\n").as_bytes()).await
+    }
+
+    /// Sends `AT` and requires `OK` within `timeout`: whether a device answers on this line at all.
+    pub async fn probe(&mut self, timeout: Duration) -> Result<(), DeviceError> {
+        self.send_command("AT").await?;
+        let response = self.response(timeout).await?;
+        if response.result == "OK" {
+            Ok(())
+        } else {
+            Err(DeviceError::RefusedAt { lines: response.all_lines() })
+        }
     }
 
     /// True when the device prompted with `>` and has been sent no raw data since.

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{ensure, Context};
+use anyhow::Context;
 
 use super::RunOptions;
 use crate::bringup;
@@ -15,7 +15,7 @@ use crate::device::reset::HardReset;
 use crate::device::Device;
 use crate::dialect::Dialect;
 use crate::expand::Vars;
-use crate::virtual_device::VirtualFirmware;
+use crate::virtual_device::{self, VirtualFirmware};
 use crate::world::{Environment, Timeouts};
 
 /// One broker per bench, kept for the whole run: scenarios running at once never see each other's traffic.
@@ -110,12 +110,10 @@ pub(crate) async fn open_device(
         }
     };
     let mut device = Device::open(&path, options.baud)?;
-    device.send_command("AT").await?;
-    let response = device
-        .response(Duration::from_secs(5))
+    device
+        .probe(Duration::from_secs(5))
         .await
         .with_context(|| format!("the device on {path} does not answer AT; check the port, baud rate and cabling"))?;
-    ensure!(response.result == "OK", "the device on {path} answered AT with {:?}", response.all_lines());
     if let (None, Some(bring_up)) = (&firmware, &options.bring_up) {
         bringup::prepare(&mut device, bring_up, &broker.pki.device_dir).await?;
     }
@@ -132,15 +130,8 @@ pub(crate) async fn spawn_firmware(
     let log = options.out_dir.join(format!("virtual-firmware-{dialect}-{n}.log"));
     // A short path: Unix socket paths are limited to about 100 bytes, --out-dir may be deep.
     let control_socket = std::env::temp_dir().join(format!("atconform-{}-{dialect}-{n}.sock", std::process::id()));
-    let mut args = vec![
-        "--dialect".to_string(),
-        dialect.name().to_string(),
-        // The virtual device reads its trust material from files, as a board does from its partitions.
-        "--pki-dir".to_string(),
-        broker.pki.device_dir.display().to_string(),
-        "--control".to_string(),
-        control_socket.display().to_string(),
-    ];
+    let mut args = virtual_device::device_args(dialect, &broker.pki.device_dir);
+    args.extend(["--control".to_string(), control_socket.display().to_string()]);
     args.extend(options.firmware_args.iter().cloned());
     let process = VirtualFirmware::spawn(&options.firmware, &args, &log).await?;
     Ok(FirmwareProcess { process, control_socket })
