@@ -64,11 +64,6 @@ impl ControlChannel {
         self.request(&format!("fault {name}")).await
     }
 
-    /// Disarms every fault.
-    pub async fn clear(&self) -> Result<(), ControlError> {
-        self.request("clear").await
-    }
-
     /// Makes the firmware write these bytes on the serial line, as line noise would.
     pub async fn noise(&self, bytes: &[u8]) -> Result<(), ControlError> {
         let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();

@@ -323,12 +323,6 @@ impl Device {
         self.wait_until(timeout, "the > prompt for raw data", |d| d.awaiting_raw.then_some(())).await
     }
 
-    /// Why the line closed, once it has.
-    pub fn closed(&mut self) -> Option<String> {
-        self.drain_events();
-        self.closed.clone()
-    }
-
     /// The last `transcript_lines` transcript entries, timestamped, for an error message.
     pub fn transcript_tail(&self, transcript_lines: usize) -> String {
         self.transcript.render_since(self.transcript.mark().saturating_sub(transcript_lines))

@@ -253,7 +253,8 @@ async fn run_features(
     let tally = tally.lock().expect("tally lock").clone();
     let json = std::mem::take(&mut *json_buffer.0.lock().expect("buffer lock"));
     // Not cucumber's own verdict: a waived deviation's failure does not fail the run.
-    let failed = tally.failed + tally.skipped > 0 || writer.parsing_errors() > 0 || writer.hook_errors() > 0;
+    let failing = tally.count(ScenarioOutcome::Failed) + tally.count(ScenarioOutcome::Skipped);
+    let failed = failing > 0 || writer.parsing_errors() > 0 || writer.hook_errors() > 0;
     Ok((failed, tally, json))
 }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 use super::tally::Tally;
 use super::DialectOutcome;
 use crate::coverage::{CodeCoverage, ErrorCodeTable};
-use crate::report::ScenarioRecord;
+use crate::report::{ScenarioOutcome, ScenarioRecord};
 use crate::selection::Exclusion;
 
 /// States how many codes of the table passing scenarios exercised, and which they missed.
@@ -41,9 +41,9 @@ pub(crate) fn print_summary(outcomes: &[DialectOutcome]) {
             None => println!(
                 "{:<8} {} passed, {} failed, {} with unknown steps{}; excluded: {excluded}; {:.1} s",
                 o.dialect.name(),
-                o.tally.passed,
-                o.tally.failed,
-                o.tally.skipped,
+                o.tally.count(ScenarioOutcome::Passed),
+                o.tally.count(ScenarioOutcome::Failed),
+                o.tally.count(ScenarioOutcome::Skipped),
                 waiver_counts(&o.tally),
                 o.elapsed.as_secs_f64()
             ),
@@ -54,7 +54,7 @@ pub(crate) fn print_summary(outcomes: &[DialectOutcome]) {
         for (device, count) in scenarios_per_device(&o.tally.scenarios) {
             println!("         {device} ran {count} scenarios");
         }
-        for name in &o.tally.not_passed {
+        for name in o.tally.not_passed() {
             println!("         not passed: {name}");
         }
         for path in &o.reports {
@@ -67,11 +67,13 @@ pub(crate) fn print_summary(outcomes: &[DialectOutcome]) {
 /// ", N passed on retry" when retries were needed.
 pub(crate) fn waiver_counts(tally: &Tally) -> String {
     let mut text = String::new();
-    if tally.waived + tally.waivers_passed > 0 {
-        text = format!(", {} waived, {} waivers unexpectedly passed", tally.waived, tally.waivers_passed);
+    let (waived, waivers_passed) = (tally.count(ScenarioOutcome::Waived), tally.count(ScenarioOutcome::WaiverPassed));
+    if waived + waivers_passed > 0 {
+        text = format!(", {waived} waived, {waivers_passed} waivers unexpectedly passed");
     }
-    if tally.passed_on_retry > 0 {
-        text.push_str(&format!(", {} passed on retry", tally.passed_on_retry));
+    let passed_on_retry = tally.count(ScenarioOutcome::PassedOnRetry);
+    if passed_on_retry > 0 {
+        text.push_str(&format!(", {passed_on_retry} passed on retry"));
     }
     text
 }

@@ -1,5 +1,5 @@
-//! How the scenarios of one dialect ended: counts, and one record per scenario (a retry
-//! replaces its earlier attempt).
+//! How the scenarios of one dialect ended: one record per scenario (a retry replaces its
+//! earlier attempt); the counts are read off the records.
 
 use std::sync::Mutex;
 
@@ -7,25 +7,23 @@ use cucumber::event::ScenarioFinished;
 
 use crate::report::{ScenarioOutcome, ScenarioRecord};
 
-/// How many scenarios of one dialect ended which way.
+/// How the scenarios of one dialect ended.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {
-    /// Every step passed.
-    pub passed: usize,
-    /// A step or hook failed.
-    pub failed: usize,
-    /// A step had no definition (counted as a failure of the run too).
-    pub skipped: usize,
-    /// Failed as a deviation the board waives (not a failure of the run).
-    pub waived: usize,
-    /// Passed although waived: flagged, the waiver may be stale.
-    pub waivers_passed: usize,
-    /// Failed, then passed on a retry.
-    pub passed_on_retry: usize,
-    /// `feature: scenario` of each failed or skipped scenario.
-    pub not_passed: Vec<String>,
-    /// Every scenario that ran, for coverage.
+    /// Every scenario that ran, one record each, in the order they ended.
     pub scenarios: Vec<ScenarioRecord>,
+}
+
+impl Tally {
+    /// How many scenarios ended this way.
+    pub fn count(&self, outcome: ScenarioOutcome) -> usize {
+        self.scenarios.iter().filter(|s| s.outcome == outcome).count()
+    }
+
+    /// `feature: scenario` of each scenario that did not plainly pass.
+    pub fn not_passed(&self) -> impl Iterator<Item = String> + '_ {
+        self.scenarios.iter().filter(|s| !s.passed()).map(|s| format!("{}: {}", s.feature, s.name))
+    }
 }
 
 pub(crate) fn outcome_of(finished: &ScenarioFinished) -> ScenarioOutcome {
@@ -50,7 +48,6 @@ pub(crate) fn record(tally: &Mutex<Tally>, mut scenario: ScenarioRecord) {
     // A retry of a scenario that already ended: it replaces the earlier attempt's record.
     if let Some(i) = tally.scenarios.iter().position(|s| s.key() == scenario.key()) {
         let earlier = tally.scenarios.remove(i);
-        tally.forget(&earlier);
         scenario.attempts = earlier.attempts + 1;
         if scenario.outcome == ScenarioOutcome::Passed {
             scenario.outcome = ScenarioOutcome::PassedOnRetry;
@@ -60,39 +57,7 @@ pub(crate) fn record(tally: &Mutex<Tally>, mut scenario: ScenarioRecord) {
             scenario.observations = earlier.observations;
         }
     }
-    match scenario.outcome {
-        ScenarioOutcome::Passed => tally.passed += 1,
-        ScenarioOutcome::Skipped => tally.skipped += 1,
-        ScenarioOutcome::Failed => tally.failed += 1,
-        ScenarioOutcome::Waived => tally.waived += 1,
-        ScenarioOutcome::WaiverPassed => tally.waivers_passed += 1,
-        ScenarioOutcome::PassedOnRetry => tally.passed_on_retry += 1,
-        ScenarioOutcome::Excluded => {}
-    }
-    if !scenario.passed() {
-        tally.not_passed.push(format!("{}: {}", scenario.feature, scenario.name));
-    }
     tally.scenarios.push(scenario);
-}
-
-impl Tally {
-    /// Takes back the counts of a record that a retry replaces.
-    fn forget(&mut self, earlier: &ScenarioRecord) {
-        let counter = match earlier.outcome {
-            ScenarioOutcome::Passed => &mut self.passed,
-            ScenarioOutcome::Failed => &mut self.failed,
-            ScenarioOutcome::Skipped => &mut self.skipped,
-            ScenarioOutcome::Waived => &mut self.waived,
-            ScenarioOutcome::WaiverPassed => &mut self.waivers_passed,
-            ScenarioOutcome::PassedOnRetry => &mut self.passed_on_retry,
-            ScenarioOutcome::Excluded => return,
-        };
-        *counter = counter.saturating_sub(1);
-        let name = format!("{}: {}", earlier.feature, earlier.name);
-        if let Some(i) = self.not_passed.iter().position(|n| *n == name) {
-            self.not_passed.remove(i);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -110,10 +75,12 @@ mod tests {
         record(&tally, failed);
         record(&tally, attempt(ScenarioOutcome::Passed));
         let tally = tally.into_inner().unwrap();
-        assert_eq!((tally.passed, tally.failed, tally.passed_on_retry), (0, 0, 1));
+        let count = |o| tally.count(o);
+        assert_eq!((count(ScenarioOutcome::Passed), count(ScenarioOutcome::Failed)), (0, 0));
+        assert_eq!(count(ScenarioOutcome::PassedOnRetry), 1);
         assert_eq!(tally.scenarios.len(), 1);
         assert_eq!(tally.scenarios[0].attempts, 3);
         assert_eq!(tally.scenarios[0].message.as_deref(), Some("an earlier attempt failed: no OK"));
-        assert_eq!(tally.not_passed, ["F: s"]); // listed once: a flaky scenario is not a plain pass
+        assert_eq!(tally.not_passed().collect::<Vec<_>>(), ["F: s"]); // once: a flaky scenario is no plain pass
     }
 }
